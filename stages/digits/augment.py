@@ -1,0 +1,127 @@
+"""Augmentation for real handwriting, as TensorFlow ops inside the `tf.data` input pipeline.
+
+Every draw is stateless and keyed by (seed, batch number), so a batch's distortions do not
+depend on what ran before it: a resumed run sees exactly the batches an unbroken one would.
+Geometry (rotation, shear, scale, translation) and the elastic field are composed into one
+sampling grid, so each digit is resampled once.
+"""
+
+import math
+
+import tensorflow as tf
+
+SIDE = 28
+CENTRE = (SIDE - 1) / 2
+
+
+def _uniform(seed, shape, low, high):
+    return tf.random.stateless_uniform(shape, seed, low, high)
+
+
+def _mix(x, target, amount):
+    """Moves `x` towards `target` by `amount` per sample, (B,) in [0, 1]."""
+    return x + amount[:, None, None, None] * (target - x)
+
+
+def _stroke_width(x, seed, probability: float):
+    # Soft dilation or erosion by a 3×3 neighbourhood: thicker or thinner strokes, by a
+    # fraction of a pixel up to a whole one.
+    b = tf.shape(x)[0]
+    seeds = tf.random.experimental.stateless_split(seed, 3)
+    thick = tf.nn.max_pool2d(x, 3, 1, "SAME")
+    thin = -tf.nn.max_pool2d(-x, 3, 1, "SAME")
+    amount = _uniform(seeds[0], [b], 0.0, 1.0)
+    apply = _uniform(seeds[1], [b], 0.0, 1.0) < probability
+    thicker = _uniform(seeds[2], [b], 0.0, 1.0) < 0.5
+    target = tf.where(thicker[:, None, None, None], thick, thin)
+    # Erosion removes whole strokes at full strength; keep thinning to at most 60%.
+    amount = tf.where(thicker, amount, 0.6 * amount)
+    return _mix(x, target, tf.where(apply, amount, 0.0))
+
+
+def _sampling_grid(b, seed, cfg):
+    """Source coordinates (B, 28, 28) of rows and columns for every output pixel."""
+    seeds = tf.random.experimental.stateless_split(seed, 7)
+    angle = _uniform(seeds[0], [b], -1.0, 1.0) * math.radians(cfg.rotation_degrees)
+    shear = _uniform(seeds[1], [b], -1.0, 1.0) * math.radians(cfg.shear_degrees)
+    zoom = _uniform(seeds[2], [b, 2], 1 - cfg.scale, 1 + cfg.scale)  # rows, columns
+    shift = _uniform(seeds[3], [b, 2], -cfg.translate, cfg.translate) * SIDE
+    cos, sin, tan = tf.cos(angle), tf.sin(angle), tf.tan(shear)
+    # Inverse map, output -> source: rotate, shear, then divide by the zoom.
+    a = tf.stack([cos, -sin + cos * tan, sin, cos + sin * tan], axis=-1)
+    a = tf.reshape(a, [b, 2, 2]) / zoom[:, :, None]
+    idx = tf.range(SIDE, dtype=tf.float32) - CENTRE
+    rows, cols = tf.meshgrid(idx, idx, indexing="ij")
+    grid = tf.stack([rows, cols], axis=0)  # (2, 28, 28)
+    src = tf.einsum("bij,jhw->bihw", a, grid) + CENTRE - shift[:, :, None, None]
+    if cfg.elastic_alpha > 0:
+        # A random displacement on a coarse grid every `elastic_sigma` pixels, interpolated:
+        # smooth like Simard et al.'s Gaussian-filtered field, for a fraction of the cost.
+        coarse = max(2, math.ceil(SIDE / cfg.elastic_sigma) + 1)
+        field = tf.random.stateless_normal([b, coarse, coarse, 2], seeds[4])
+        field = tf.image.resize(field, [SIDE, SIDE], method="bicubic")  # (B, 28, 28, 2)
+        src += cfg.elastic_alpha * tf.transpose(field, [0, 3, 1, 2])
+    return src[:, 0], src[:, 1]
+
+
+def _bilinear(images, rows, cols):
+    """Samples (B, 28, 28) `images` at fractional coordinates; zero outside the image."""
+    b = tf.shape(images)[0]
+    side = SIDE + 2  # a zero border, so clipped coordinates read zeros
+    flat = tf.reshape(tf.pad(images, [[0, 0], [1, 1], [1, 1]]), [b, side * side])
+    rows = tf.clip_by_value(rows + 1, 0.0, side - 1.001)
+    cols = tf.clip_by_value(cols + 1, 0.0, side - 1.001)
+    r0, c0 = tf.floor(rows), tf.floor(cols)
+    fr, fc = rows - r0, cols - c0
+    r0, c0 = tf.cast(r0, tf.int32), tf.cast(c0, tf.int32)
+
+    def at(r, c):
+        idx = tf.reshape(r * side + c, [b, -1])
+        return tf.reshape(tf.gather(flat, idx, batch_dims=1), tf.shape(rows))
+
+    top = at(r0, c0) * (1 - fc) + at(r0, c0 + 1) * fc
+    bottom = at(r0 + 1, c0) * (1 - fc) + at(r0 + 1, c0 + 1) * fc
+    return top * (1 - fr) + bottom * fr
+
+
+def _warp(x, seed, cfg):
+    rows, cols = _sampling_grid(tf.shape(x)[0], seed, cfg)
+    return _bilinear(x[..., 0], rows, cols)[..., None]
+
+
+def _blur(x, seed, probability: float):
+    b = tf.shape(x)[0]
+    seeds = tf.random.experimental.stateless_split(seed, 2)
+    k = tf.constant([1.0, 2.0, 1.0]) / 4
+    kernel = tf.reshape(k[:, None] * k[None, :], [3, 3, 1, 1])
+    blurred = tf.nn.conv2d(x, kernel, 1, "SAME")
+    apply = _uniform(seeds[0], [b], 0.0, 1.0) < probability
+    amount = _uniform(seeds[1], [b], 0.3, 1.0)
+    return _mix(x, blurred, tf.where(apply, amount, 0.0))
+
+
+def _noise(x, seed, std: float):
+    b = tf.shape(x)[0]
+    seeds = tf.random.experimental.stateless_split(seed, 2)
+    level = _uniform(seeds[0], [b, 1, 1, 1], 0.0, std * 255)
+    return x + level * tf.random.stateless_normal(tf.shape(x), seeds[1])
+
+
+def augment_batch(x, seed, cfg):
+    """Distorts a batch of digits.
+
+    Args:
+        x: (B, 28, 28, 1) float32 digits, 0..255, light on dark.
+        seed: (2,) int tensor; the same seed gives the same distortions.
+        cfg: an `AugmentConfig`.
+
+    Returns:
+        (B, 28, 28, 1) float32, clipped to 0..255.
+    """
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    x = _stroke_width(x, seeds[0], cfg.stroke_probability)
+    x = _warp(x, seeds[1], cfg)
+    x = _blur(x, seeds[2], cfg.blur_probability)
+    if cfg.noise_std > 0:
+        x = _noise(x, seeds[3], cfg.noise_std)
+    return tf.clip_by_value(x, 0.0, 255.0)

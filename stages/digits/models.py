@@ -1,0 +1,86 @@
+"""The recipes' networks. Each takes raw bytes (B, 28, 28, 1) and rescales them itself, so a
+saved model carries its own input contract; each ends in a softmax over the 10 digits."""
+
+import keras
+from keras import layers
+
+INPUT_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+
+
+def _inputs():
+    inputs = keras.Input(INPUT_SHAPE, name="digits")  # (B, 28, 28, 1), values 0..255
+    return inputs, layers.Rescaling(1 / 255)(inputs)
+
+
+def reference(width: int, dropout: float) -> keras.Model:
+    """Keras 2's `mnist_cnn.py` (99.25% after 12 epochs): two convolutions, one pool."""
+    inputs, x = _inputs()
+    x = layers.Conv2D(width, 3, activation="relu")(x)  # (B, 26, 26, w)
+    x = layers.Conv2D(2 * width, 3, activation="relu")(x)  # (B, 24, 24, 2w)
+    x = layers.MaxPooling2D(2)(x)  # (B, 12, 12, 2w)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(128, activation="relu")(x)
+    x = layers.Dropout(0.5)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="reference")
+
+
+def keras_example(width: int, dropout: float) -> keras.Model:
+    """keras-io's "Simple MNIST convnet" (about 99.1% after 15 epochs)."""
+    inputs, x = _inputs()
+    x = layers.Conv2D(width, 3, activation="relu")(x)  # (B, 26, 26, w)
+    x = layers.MaxPooling2D(2)(x)  # (B, 13, 13, w)
+    x = layers.Conv2D(2 * width, 3, activation="relu")(x)  # (B, 11, 11, 2w)
+    x = layers.MaxPooling2D(2)(x)  # (B, 5, 5, 2w)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="keras_example")
+
+
+def _conv_bn(x, filters: int, kernel: int, strides: int = 1, padding: str = "same"):
+    # The bias is redundant before BatchNorm's own shift.
+    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return layers.ReLU()(x)
+
+
+def fast(width: int, dropout: float) -> keras.Model:
+    """Small BatchNorm network: pooling early keeps the costly 28×28 convolution narrow."""
+    inputs, x = _inputs()
+    x = _conv_bn(x, width, 3)  # (B, 28, 28, w)
+    x = layers.MaxPooling2D(2)(x)  # (B, 14, 14, w)
+    x = _conv_bn(x, 2 * width, 3)  # (B, 14, 14, 2w)
+    x = layers.MaxPooling2D(2)(x)  # (B, 7, 7, 2w)
+    x = _conv_bn(x, 4 * width, 3)  # (B, 7, 7, 4w)
+    x = layers.GlobalMaxPooling2D()(x)  # (B, 4w)
+    if dropout:
+        x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="fast")
+
+
+def best(width: int, dropout: float) -> keras.Model:
+    """BatchNorm VGG-style blocks made for heavy augmentation: one narrow convolution at
+    28×28 (the costliest resolution), two at 14×14, two at 7×7, then global pooling."""
+    inputs, x = _inputs()
+    x = _conv_bn(x, width, 3)  # (B, 28, 28, w)
+    x = layers.MaxPooling2D(2)(x)  # (B, 14, 14, w)
+    for filters in (width * 3 // 2, width * 3):
+        x = _conv_bn(x, filters, 3)
+        x = _conv_bn(x, filters, 3)
+        x = layers.MaxPooling2D(2)(x)  # (B, 7, 7, 1.5w), then (B, 3, 3, 3w)
+    x = layers.GlobalAveragePooling2D()(x)  # (B, 3w)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="best")
+
+
+BUILDERS = {"reference": reference, "keras-example": keras_example, "fast": fast, "best": best}
+
+
+def make_model(recipe: str, width: int, dropout: float) -> keras.Model:
+    """The network of `recipe`, uncompiled."""
+    return BUILDERS[recipe](width, dropout)

@@ -1,0 +1,115 @@
+"""Training: a deterministic input pipeline, the recipe's optimizer, and `model.fit`.
+
+Randomness is a pure function of (seed, epoch, batch): the shuffle order, the augmentation and
+the dropout masks of epoch e are the same whether the run started at epoch 0 or resumed at e.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from digits import augment, models
+
+
+def setup_runtime(seed: int, threads: int):
+    """Seeds Python, NumPy and the backend, and turns on deterministic ops."""
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        tf.config.experimental.enable_op_determinism()
+        if threads:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    return math.ceil(n / batch_size)
+
+
+def one_hot(y: np.ndarray) -> np.ndarray:
+    return np.eye(models.NUM_CLASSES, dtype="float32")[y]
+
+
+def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=None):
+    """Batches for epochs `first_epoch`..`epochs - 1`, one after another.
+
+    Args:
+        x: (N, 28, 28, 1) uint8 digits.
+        y: (N,) labels.
+        augment_cfg: an `AugmentConfig`, or None for the digits as they are.
+
+    Returns:
+        A `tf.data.Dataset` of ((B, 28, 28, 1) float32, (B, 10) one-hot) batches.
+    """
+    n = len(x)
+    steps = steps_per_epoch(n, batch_size)
+    x_all, y_all = tf.constant(x), tf.constant(one_hot(y))
+
+    def load(epoch, step, idx):
+        xb = tf.cast(tf.gather(x_all, idx), tf.float32)
+        if augment_cfg is not None:
+            xb = augment.augment_batch(xb, tf.stack([seed, epoch * steps + step]), augment_cfg)
+        return xb, tf.gather(y_all, idx)
+
+    def one_epoch(epoch):
+        order = tf.random.experimental.stateless_shuffle(tf.range(n), seed=tf.stack([seed, epoch]))
+        batches = tf.data.Dataset.from_tensor_slices(order).batch(batch_size).enumerate()
+        return batches.map(lambda step, idx: load(epoch, step, idx),
+                           num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+    epochs_ds = tf.data.Dataset.range(first_epoch, epochs)
+    return epochs_ds.flat_map(one_epoch).prefetch(tf.data.AUTOTUNE)
+
+
+def _learning_rate(hyper, total_steps: int):
+    if hyper.schedule == "constant":
+        return hyper.learning_rate
+    # One cycle: linear warm-up from 1/25 of the peak, then cosine decay to zero.
+    warmup = int(hyper.warmup_fraction * total_steps)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=hyper.learning_rate / 25, decay_steps=total_steps - warmup,
+        warmup_target=hyper.learning_rate, warmup_steps=warmup)
+
+
+def make_optimizer(hyper, total_steps: int) -> keras.optimizers.Optimizer:
+    lr = _learning_rate(hyper, total_steps)
+    if hyper.optimizer == "adadelta":
+        return keras.optimizers.Adadelta(learning_rate=lr, rho=0.95)
+    if hyper.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=0.9, nesterov=True,
+                                    weight_decay=hyper.weight_decay or None)
+    if hyper.optimizer == "adamw":
+        return keras.optimizers.AdamW(learning_rate=lr, weight_decay=hyper.weight_decay)
+    return keras.optimizers.Adam(learning_rate=lr, weight_decay=hyper.weight_decay or None)
+
+
+def compile_model(cfg, n_train: int) -> keras.Model:
+    """The selected recipe's network, compiled for `cfg.epochs` epochs."""
+    hyper = cfg.hyper
+    model = models.make_model(cfg.recipe, hyper.width, hyper.dropout)
+    total_steps = cfg.epochs * steps_per_epoch(n_train, cfg.batch_size)
+    model.compile(
+        optimizer=make_optimizer(hyper, total_steps),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=hyper.label_smoothing),
+        metrics=["accuracy"])
+    return model
+
+
+class EpochSeeds(keras.callbacks.Callback):
+    """Re-seeds the model's own random layers (dropout) at each epoch from (seed, epoch).
+
+    Keras does not save seed-generator state with a model, so without this a resumed run
+    would draw other dropout masks than an unbroken one.
+    """
+
+    def __init__(self, seed: int):
+        super().__init__()
+        self.seed = seed
+
+    def on_epoch_begin(self, epoch, logs=None):
+        states = [v for v in self.model.non_trainable_variables
+                  if v.path.endswith("seed_generator_state")]
+        for i, state in enumerate(states):
+            base = np.random.default_rng([self.seed, epoch, i]).integers(1, 2**31)
+            state.assign(np.array([base, 0], dtype=state.dtype))
