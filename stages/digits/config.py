@@ -128,7 +128,8 @@ def _check_value(key: str, value, kind):
 def _build(cls, raw, prefix: str):
     """Builds dataclass `cls` from mapping `raw`, checking every key."""
     if not isinstance(raw, dict):
-        raise ParamsError(f"{prefix or 'params.yaml'}: expected a mapping, got {raw!r}")
+        where = prefix.rstrip(".") or "params.yaml"
+        raise ParamsError(f"{where}: expected a mapping, got {raw!r}")
     hints = typing.get_type_hints(cls)
     fields = [f.name for f in dataclasses.fields(cls)]
     for key in raw:

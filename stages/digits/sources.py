@@ -117,12 +117,13 @@ def from_url(cache_dir: Path, timeout: float, url: str = KERAS_URL) -> dict:
     """Keras's `mnist.npz`, from the cache when it verifies, else fetched again."""
     target = cache_dir / "mnist.npz"
     if not (target.exists() and sha256_file(target) == FILE_SHA256[KERAS_URL]):
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
-                atomic.write_bytes(target, response.read())
-        except OSError as err:
-            raise SourceError(f"{url}: {getattr(err, 'reason', err)}") from None
-        _expect_sha(target, KERAS_URL)
+        with atomic.target(target) as tmp:  # renamed into the cache only once verified
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    tmp.write_bytes(response.read())
+            except OSError as err:
+                raise SourceError(f"{url}: {getattr(err, 'reason', err)}") from None
+            _expect_sha(tmp, KERAS_URL)
     return from_local(target)
 
 
