@@ -85,6 +85,7 @@ def main():
             data, epochs=cfg.epochs, initial_epoch=first_epoch,
             steps_per_epoch=training.steps_per_epoch(len(y_train), cfg.batch_size),
             validation_data=(x_val, training.one_hot(y_val)), validation_batch_size=1000,
+            shuffle=False,  # the dataset is already shuffled, per epoch and seeded
             verbose=2,
             callbacks=[training.EpochSeeds(cfg.seed),
                        checkpoint.Resumable(CHECKPOINTS, run_id, history),

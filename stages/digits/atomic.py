@@ -21,6 +21,7 @@ def target(path, suffix: str = ""):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would make outputs private to their author
     try:
         yield Path(tmp)
         with open(tmp, "rb+") as f:  # on disk before the rename makes it visible
