@@ -1,17 +1,24 @@
-"""Stage `evaluate`: test metrics, plots and per-sample predictions of the trained model.
+"""Stage `evaluate`: test metrics, plots and per-sample predictions of the trained model,
+and its accuracy on digits from outside MNIST (other writers, photo-like pictures).
 
-Run without arguments as the DVC stage. The model is only measured here: nothing is chosen
-on the test set.
+    python stages/evaluate.py                      # the DVC stage
+    python stages/evaluate.py --images DIR --json  # DIR/<label>/<file>, any image files
+    python stages/evaluate.py --npz FILE --json    # arrays x (N×H×W uint8) and y
+
+The model is only measured here: nothing is chosen on the test set.
 """
 
+import argparse
 import csv
 import io
+import json
+import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from digits import atomic, config, figures, scoring
+from digits import atomic, config, figures, outside, scoring
 
 MODEL = Path("data/model/model.keras")
 TEST = Path("data/prepared/test.npz")
@@ -44,14 +51,25 @@ def predict_probs(model, x: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(x, batch_size=1000, verbose=0), dtype=np.float64)
 
 
+def robustness(model, x_test, y_test, cfg) -> dict:
+    """Accuracy on other writers' digits and on photo-like renderings of the test digits."""
+    predict = lambda x: predict_probs(model, x)  # noqa: E731
+    return {
+        "sklearn_digits": outside.score(predict, *outside.sklearn_digits()),
+        "photos": outside.score(
+            predict, *outside.photo_set(x_test, y_test, cfg.photo_count, cfg.photo_seed)),
+    }
+
+
 @config.run_stage
-def main():
+def run_stage():
     cfg = config.load().evaluate
     model = keras.models.load_model(MODEL)
     with np.load(TEST) as npz:
         x_test, y_test = npz["x"], npz["y"]
     probs = predict_probs(model, x_test)
     metrics = scoring.summarize(probs, y_test, cfg.ece_bins)
+    metrics["outside"] = robustness(model, x_test, y_test, cfg)
 
     PLOTS.mkdir(parents=True, exist_ok=True)
     figures.training_curves(read_history(), PLOTS / "training_curves.png")
@@ -63,8 +81,35 @@ def main():
     atomic.write_text(PREDICTIONS, predictions_csv(y_test, probs.argmax(axis=1)))
     atomic.write_json(METRICS, metrics)
     print(f"evaluate: test accuracy {metrics['accuracy']:.4f}, loss {metrics['loss']:.4f}, "
-          f"ECE {metrics['ece']:.4f}")
+          f"ECE {metrics['ece']:.4f}; outside: {json.dumps(metrics['outside'])}")
+
+
+def evaluate_outside(args) -> dict:
+    """Accuracy of the pipeline's model (or --model) on an outside set."""
+    from digits import reader
+
+    greys, labels = (outside.image_folder(args.images) if args.images
+                     else outside.npz_set(args.npz))
+    model = reader.load_model(args.model or reader.default_model(Path(".")))
+    return outside.score(model, greys, labels)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--images", type=Path, help="folder laid out as DIR/<label>/<file>")
+    source.add_argument("--npz", type=Path, help="arrays x (N×H×W uint8) and y")
+    parser.add_argument("--model", type=Path, help="a .onnx or .keras model")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    if not (args.images or args.npz):
+        return run_stage()
+    result = evaluate_outside(args)
+    print(json.dumps(result) if args.json else
+          f"{result['accuracy']:.4f} accuracy on {result['n']} digits "
+          f"({result['no_digit']} without a digit found)")
+    return None
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

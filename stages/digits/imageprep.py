@@ -1,0 +1,364 @@
+"""Pictures of handwritten digits -> what MNIST digits look like.
+
+MNIST digits are light strokes on black, fitted into a 20×20 box (aspect kept) and centred by
+centre of mass in 28×28, with soft anti-aliased strokes. People's images are dark ink on light
+paper of any size, phone photos with shadows, pencil or marker, paper edges or ruled lines in
+the frame. `to_mnist` bridges the two; images already in MNIST form pass through unchanged.
+
+Only NumPy, Pillow and OpenCV are imported, so a prediction starts fast.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 50_000_000  # larger images are refused before decoding (decompression bombs)
+WORK_SIDE = 400  # photos are processed at this size: plenty for one digit, and fast
+BOX, SIDE = 20, 28
+TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
+
+
+class ImageError(Exception):
+    """The input cannot be read as an image; the message says why."""
+
+
+class NoDigit(Exception):
+    """The image holds nothing that looks like a digit."""
+
+
+def as_grey(array: np.ndarray) -> np.ndarray:
+    """An image array as (H, W) float32 grey levels in 0..1 (0..255 input is rescaled)."""
+    if array.ndim == 3 and array.shape[-1] in (1, 3, 4):
+        array = array[..., :3].mean(axis=-1)
+    if array.ndim != 2 or min(array.shape) < 2:
+        raise ImageError(f"expected a 2-D image array, got shape {array.shape}")
+    if array.size > MAX_PIXELS:
+        raise ImageError(f"{array.size} pixels is over the limit of {MAX_PIXELS}")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise ImageError("the array holds NaN or infinite values")
+    top = 1.0 if array.max() <= 1.0 else 255.0  # 0..1 floats or 0..255 bytes
+    return np.clip(array / top, 0.0, 1.0)
+
+
+def read_image(source) -> np.ndarray:
+    """Reads an image file (or bytes) as grey levels.
+
+    EXIF orientation is applied, transparency is laid on white paper, an animation gives its
+    first frame. `.npy` files hold an (H, W) or (H, W, C) array, 0..1 floats or 0..255.
+
+    Args:
+        source: a path, or the bytes of a file.
+
+    Returns:
+        (H, W) float32 in 0..1.
+
+    Raises:
+        ImageError: unreadable, truncated, empty, not an image, or over `MAX_PIXELS`.
+    """
+    data = source if isinstance(source, bytes) else None
+    try:
+        if data is None:
+            with open(source, "rb") as f:
+                data = f.read(MAX_PIXELS * 4 + 1024)
+        if not data:
+            raise ImageError("the file is empty")
+        if data.startswith(b"\x93NUMPY"):
+            return as_grey(np.load(io.BytesIO(data), allow_pickle=False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise ImageError(f"{image.width}×{image.height} pixels is over the limit of "
+                             f"{MAX_PIXELS}")
+        image.seek(0)
+        # JPEG decodes straight at a reduced size: phone photos load fast and small.
+        image.draft("L", (2 * WORK_SIDE, 2 * WORK_SIDE))
+        image = ImageOps.exif_transpose(image)
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            paper = Image.new("RGBA", image.size, "white")
+            image = Image.alpha_composite(paper, image.convert("RGBA"))
+        grey = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"the image is over the limit of {MAX_PIXELS} pixels") from None
+    except UnidentifiedImageError as err:
+        raise ImageError("not a readable image (unknown format)") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as err:
+        raise ImageError(f"cannot read the image: {err}") from None
+    return as_grey(grey)
+
+
+def is_mnist_form(grey: np.ndarray) -> bool:
+    """28×28 light strokes on a black ground: nothing to do."""
+    return grey.shape == (SIDE, SIDE) and np.median(grey) < 0.05 and grey.max() >= 0.5
+
+
+def _working_copy(grey: np.ndarray) -> np.ndarray:
+    scale = WORK_SIDE / max(grey.shape)
+    size = (round(grey.shape[1] * scale), round(grey.shape[0] * scale))
+    inter = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return np.clip(cv2.resize(grey, size, interpolation=inter), 0.0, 1.0)
+
+
+def _paper_ratio_ink(grey: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    # Darkness relative to the local paper; in dark places (a table, deep shadow) relative to
+    # half the typical paper instead, so that dividing does not blow up the noise there.
+    floor = max(0.5 * float(np.median(paper)), 0.05)
+    return np.clip((paper - grey) / np.maximum(paper, floor), 0.0, 1.0)
+
+
+def dark_ink(grey: np.ndarray) -> bool:
+    """Whether the strokes are darker than the paper.
+
+    Compares thin dark structures (black top-hat) with thin light ones (white top-hat):
+    unlike overall brightness, this is not fooled by shadows or by a dark table in the frame.
+    """
+    k = max(3, (min(grey.shape) // 8) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
+    light = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel)
+    return np.percentile(dark, 99) > np.percentile(light, 99)
+
+
+def ink_map(grey: np.ndarray) -> np.ndarray:
+    """Ink as bright on dark, with uneven light and shadows divided out.
+
+    Light strokes on dark are first inverted to dark on light. Illumination, in two passes: a
+    median filter wider than any stroke gives a first ink map, from which the stroke width is
+    measured; then a grey closing just wider than the strokes erases them and follows the
+    paper's light closely, shadow edges included. Ink is how much darker than its own local
+    paper a pixel is.
+    """
+    if not dark_ink(grey):
+        grey = 1.0 - grey
+    k = max(3, (min(grey.shape) // 5) | 1)
+    rough = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
+    ink = _paper_ratio_ink(grey, rough)
+    otsu, mask = cv2.threshold(np.round(ink * 255).astype(np.uint8), 0, 1,
+                               cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if otsu < 20 or not mask.any():
+        return ink
+    k = int(4 * _stroke_width(mask)) | 1  # the thickest strokes are ~2x the mean
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
+    paper = cv2.GaussianBlur(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel), (0, 0), 1.0)
+    return _paper_ratio_ink(grey, paper)
+
+
+@dataclass(frozen=True)
+class _Blob:
+    label: int
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int
+
+
+def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The components that make the digit: drops specks, ruled lines, paper edges, borders."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    H, W = mask.shape
+    blobs = [_Blob(i, *stats[i, :5]) for i in range(1, n)]
+    if not blobs:
+        raise NoDigit("no digit found")
+
+    def touches_border(b):
+        return b.x == 0 or b.y == 0 or b.x + b.w == W or b.y + b.h == H
+
+    def line_like(b):  # ruled lines and paper edges: long and thin
+        return (b.w > 0.6 * W and b.h < 0.12 * H) or (b.h > 0.6 * H and b.w < 0.12 * W)
+
+    biggest = max(b.area for b in blobs)
+    candidates = [b for b in blobs if b.area >= 0.02 * biggest and not line_like(b)]
+    if not candidates:
+        raise NoDigit("no digit found")
+
+    def score(b):  # the digit is the most ink away from the edges (tables, paper edges)
+        return ink[labels == b.label].sum() * (0.15 if touches_border(b) else 1.0)
+
+    core = max(candidates, key=score)
+    if core.area < 0.0005 * H * W:
+        raise NoDigit("no digit found (only specks)")
+    # Broken strokes of the same digit lie within the core's reach.
+    mx, my = 0.35 * core.w + 0.1 * core.h, 0.25 * core.h
+    keep = [b for b in candidates
+            if b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
+            and b.y < core.y + core.h + my and b.y + b.h > core.y - my
+            and b.area >= 0.05 * core.area]
+    return np.isin(labels, [b.label for b in keep])
+
+
+def _remove_lines(mask: np.ndarray) -> np.ndarray:
+    """Erases ruled lines and straight paper edges: runs of ink across most of the image."""
+    h, w = mask.shape
+    lines = (cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, int(0.7 * w)), np.uint8))
+             | cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((int(0.85 * h), 1), np.uint8)))
+    if not lines.any():
+        return mask
+    return mask & ~cv2.dilate(lines, np.ones((3, 3), np.uint8))
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width: twice the mean distance to the background along the ridges."""
+    dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)) - 1e-6)
+    return float(2 * dist[ridge].mean()) if ridge.any() else 1.0
+
+
+def _normalize_strokes(mask: np.ndarray, scale: float) -> np.ndarray:
+    """Thickens or thins the strokes so that, once scaled by `scale`, they are MNIST-wide."""
+    width = _stroke_width(mask) * scale
+    change = (TARGET_STROKE - width) / scale / 2  # pixels to add (or remove) on each side
+    radius = int(round(abs(change)))
+    if radius == 0:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    op = cv2.dilate if change > 0 else cv2.erode
+    thinner = op(mask.astype(np.uint8), kernel) > 0
+    return thinner if thinner.sum() > 0.3 * mask.sum() or change > 0 else mask
+
+
+def _centre(patch: np.ndarray) -> np.ndarray:
+    """Places a ≤20×20 patch in 28×28 with its centre of mass at the centre."""
+    canvas = np.zeros((SIDE, SIDE), np.float32)
+    h, w = patch.shape
+    y0, x0 = (SIDE - h) // 2, (SIDE - w) // 2
+    canvas[y0:y0 + h, x0:x0 + w] = patch
+    m = cv2.moments(canvas)
+    if m["m00"] <= 0:
+        return canvas
+    dx = (SIDE - 1) / 2 - m["m10"] / m["m00"]
+    dy = (SIDE - 1) / 2 - m["m01"] / m["m00"]
+    shift = np.float32([[1, 0, dx], [0, 1, dy]])
+    return cv2.warpAffine(canvas, shift, (SIDE, SIDE), flags=cv2.INTER_LINEAR)
+
+
+def binarize(grey: np.ndarray, min_contrast: float = 0.12):
+    """The ink of a picture, with ruled lines and straight paper edges erased.
+
+    Returns:
+        (mask, ink): (h, w) uint8 0/1 and float32 0..1 at the working size.
+
+    Raises:
+        NoDigit: the picture is blank or nearly so.
+    """
+    ink = ink_map(_working_copy(grey))
+    if ink.max() < min_contrast:
+        raise NoDigit("no digit found (blank image)")
+    ink8 = np.round(ink * 255).astype(np.uint8)
+    otsu, _ = cv2.threshold(ink8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # A floor under Otsu: on a clean page it would otherwise split paper noise in two.
+    mask = (ink8 > max(otsu, 0.2 * 255)).astype(np.uint8)
+    return _remove_lines(mask), ink
+
+
+def mask_to_mnist(mask: np.ndarray) -> np.ndarray:
+    """One digit's mask as an MNIST digit: MNIST-wide strokes, fitted into 20×20 keeping the
+    aspect, soft edges, centre of mass at the centre of 28×28.
+
+    Returns:
+        (28, 28) uint8, light on dark.
+    """
+    ys, xs = np.nonzero(mask)
+    digit = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    digit = _normalize_strokes(np.pad(digit, 4), BOX / max(digit.shape))
+    ys, xs = np.nonzero(digit)
+    digit = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    scale = BOX / max(digit.shape)
+    size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
+    patch = cv2.resize(digit, size, interpolation=cv2.INTER_AREA)  # anti-aliased edges
+    patch = cv2.GaussianBlur(patch, (0, 0), 0.5)
+    out = _centre(patch)
+    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
+
+
+def to_mnist(grey: np.ndarray) -> np.ndarray:
+    """One digit's picture as an MNIST digit.
+
+    Args:
+        grey: (H, W) grey levels in 0..1, either polarity.
+
+    Returns:
+        (28, 28) uint8, light on dark.
+
+    Raises:
+        NoDigit: blank, near-blank, or only specks and lines.
+    """
+    if is_mnist_form(grey):
+        return np.round(grey * 255).astype(np.uint8)
+    mask, ink = binarize(grey)
+    return mask_to_mnist(_keep_digit(mask, ink))
+
+
+def _blobs(mask: np.ndarray):
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return labels, [_Blob(i, *stats[i, :5]) for i in range(1, n)]
+
+
+def _split_wide(group: np.ndarray, height: int) -> list[np.ndarray]:
+    """Cuts a run of touching digits where the column ink is thinnest near each expected cut."""
+    xs = np.flatnonzero(group.any(axis=0))
+    x0, width = xs.min(), xs.max() - xs.min() + 1
+    pieces = round(width / (0.75 * height))
+    if pieces < 2:
+        return [group]
+    column_ink = group[:, x0:x0 + width].sum(axis=0)
+    cuts, step = [], width / pieces
+    for i in range(1, pieces):
+        lo, hi = int(i * step - 0.3 * step), int(i * step + 0.3 * step)
+        cuts.append(x0 + lo + int(np.argmin(column_ink[lo:hi])))
+    edges = [x0, *cuts, x0 + width]
+    parts = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        part = np.zeros_like(group)
+        part[:, a:b] = group[:, a:b]
+        if part.any():
+            parts.append(part)
+    return parts
+
+
+def split_number(grey: np.ndarray) -> list[np.ndarray]:
+    """A handwritten number's digits, left to right, each as an MNIST digit.
+
+    Components are the digits; pieces that overlap in x are one broken digit and are joined;
+    a component much wider than tall is several touching digits and is cut.
+
+    Returns:
+        A list of (28, 28) uint8 digits.
+
+    Raises:
+        NoDigit: nothing that looks like a digit.
+    """
+    mask, _ = binarize(grey)
+    labels, blobs = _blobs(mask)
+    if not blobs:
+        raise NoDigit("no digit found")
+    biggest = max(b.area for b in blobs)
+    blobs = [b for b in blobs if b.area >= 0.03 * biggest]
+    height = max(b.h for b in blobs)
+    groups: list[list[_Blob]] = []
+    for b in sorted(blobs, key=lambda b: b.x):
+        if groups:
+            last = groups[-1]
+            gx0, gx1 = min(g.x for g in last), max(g.x + g.w for g in last)
+            overlap = min(gx1, b.x + b.w) - max(gx0, b.x)
+            if overlap >= 0.5 * min(b.w, gx1 - gx0):
+                last.append(b)
+                continue
+        groups.append([b])
+    digits = []
+    for group in groups:
+        if sum(b.area for b in group) < 0.0005 * mask.size:
+            continue
+        joined = np.isin(labels, [b.label for b in group]).astype(np.uint8)
+        digits += [mask_to_mnist(part) for part in _split_wide(joined, height)]
+    if not digits:
+        raise NoDigit("no digit found")
+    return digits

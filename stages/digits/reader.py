@@ -1,0 +1,133 @@
+"""Reading digits from files: decode, bring to MNIST form, run the model, in small batches.
+
+The ONNX model runs with ONNX Runtime alone; Keras (and TensorFlow) are imported only when a
+`.keras` model is asked for.
+"""
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from digits import imageprep
+
+BATCH = 64  # inputs decoded and predicted together: memory stays bounded on large folders
+
+
+class OnnxModel:
+    def __init__(self, path):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input = self.session.get_inputs()[0].name
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input: x.astype(np.float32)})[0]
+
+
+class KerasModel:
+    def __init__(self, path):
+        import keras
+
+        self.model = keras.models.load_model(path)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(x, batch_size=256, verbose=0))
+
+
+def load_model(path):
+    """A callable from (B, 28, 28, 1) uint8 digits to (B, 10) probabilities."""
+    return OnnxModel(path) if Path(path).suffix == ".onnx" else KerasModel(path)
+
+
+def default_model(root: Path):
+    """The pipeline's model: the ONNX export when there is one."""
+    for name in ("model.onnx", "model.keras"):
+        if (root / "data/model" / name).is_file():
+            return root / "data/model" / name
+    return None
+
+
+def uncertain_threshold(params_path: Path) -> float:
+    from digits import config
+
+    return config.load(params_path).evaluate.uncertain_below
+
+
+def digit_result(probs: np.ndarray, threshold: float, top_k: int = 1) -> dict:
+    """What is said of one digit: the answer, its confidence, and whether to trust it."""
+    digit = int(np.argmax(probs))
+    result = {"digit": digit, "confidence": round(float(probs[digit]), 6),
+              "probabilities": [round(float(p), 6) for p in probs],
+              "uncertain": bool(probs[digit] < threshold)}
+    if top_k > 1:
+        order = np.argsort(-probs, kind="stable")[:top_k]
+        result["top_k"] = [[int(d), round(float(probs[d]), 6)] for d in order]
+    return result
+
+
+def _failure(path: str, error: str, number: bool) -> dict:
+    if number:
+        return {"path": path, "number": None, "digits": [], "error": error}
+    return {"path": path, "digit": None, "confidence": None, "probabilities": None,
+            "uncertain": None, "error": error}
+
+
+def _prepare(source, number: bool) -> list[np.ndarray]:
+    grey = imageprep.read_image(source)
+    return imageprep.split_number(grey) if number else [imageprep.to_mnist(grey)]
+
+
+def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray]):
+    stem = Path(path).stem if path != "-" else "stdin"
+    for i, digit in enumerate(digits):
+        suffix = f"-{i}" if len(digits) > 1 else ""
+        Image.fromarray(digit).save(show_dir / f"{index:05d}-{stem}{suffix}.png")
+
+
+def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool = False,
+             show_dir: Path | None = None):
+    """Yields one result per source, in order.
+
+    Args:
+        model: from `load_model`.
+        sources: (path shown, path or bytes or an error message) pairs, as from
+            `cli_inputs.expand`.
+    """
+    if show_dir is not None:
+        show_dir.mkdir(parents=True, exist_ok=True)
+    index = itertools.count()
+    sources = iter(sources)
+    while chunk := list(itertools.islice(sources, BATCH)):
+        prepared = []
+        for path, source in chunk:
+            i = next(index)
+            if isinstance(source, str):
+                prepared.append((path, source))
+                continue
+            try:
+                digits = _prepare(source, number)
+            except (imageprep.ImageError, imageprep.NoDigit) as err:
+                prepared.append((path, str(err)))
+                continue
+            if show_dir is not None:
+                _save_seen(show_dir, i, path, digits)
+            prepared.append((path, digits))
+        batch = [d for _, item in prepared if not isinstance(item, str) for d in item]
+        probs = model(np.stack(batch)[..., None]) if batch else np.zeros((0, 10))
+        at = 0
+        for path, item in prepared:
+            if isinstance(item, str):
+                yield _failure(path, item, number)
+                continue
+            answers = [digit_result(p, threshold, top_k) for p in probs[at:at + len(item)]]
+            at += len(item)
+            if number:
+                text = "".join(str(a["digit"]) for a in answers)
+                yield {"path": path, "number": text, "digits": answers, "error": None}
+            else:
+                yield {"path": path, **answers[0], "error": None}

@@ -1,0 +1,162 @@
+"""Each preprocessing step, on real image files written by the tests."""
+
+import io
+import os
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import digit_on_paper
+from digits import imageprep, photos
+
+
+def _save(path, grey: np.ndarray, **kwargs):
+    Image.fromarray(np.round(np.clip(grey, 0, 1) * 255).astype(np.uint8)).save(path, **kwargs)
+    return path
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel().astype(float), b.ravel().astype(float))[0, 1])
+
+
+@pytest.fixture(scope="module")
+def digits(mnist):
+    return mnist["x_test"][:40]
+
+
+def test_mnist_digits_saved_as_png_pass_through_unchanged(digits, tmp_path):
+    for i, digit in enumerate(digits):
+        Image.fromarray(digit).save(tmp_path / f"{i}.png")
+        grey = imageprep.read_image(tmp_path / f"{i}.png")
+        assert imageprep.is_mnist_form(grey)
+        np.testing.assert_array_equal(imageprep.to_mnist(grey), digit)
+
+
+def test_exif_orientation_is_applied(digits, tmp_path):
+    upright = digit_on_paper(digits[0], scale=4)
+    turned = Image.fromarray(np.round(upright * 255).astype(np.uint8)).transpose(
+        Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    turned.save(tmp_path / "turned.jpg", exif=exif, quality=95)
+    seen = imageprep.read_image(tmp_path / "turned.jpg")
+    assert seen.shape == upright.shape
+    assert _similarity(seen, upright) > 0.98
+
+
+def test_polarity_either_way_gives_the_same_digit(digits, tmp_path):
+    dark_on_light = digit_on_paper(digits[1])
+    a = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "a.png", dark_on_light)))
+    b = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "b.png", 1 - dark_on_light)))
+    assert _similarity(a, b) > 0.97
+    assert _similarity(a, digits[1]) > 0.8
+
+
+def test_shadow_and_uneven_light_are_flattened(digits, tmp_path):
+    clean = digit_on_paper(digits[2])
+    h, w = clean.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    light = 1 - 0.5 * xx / w  # light falls off to the right
+    light[(yy - h) ** 2 + xx ** 2 < (0.7 * h) ** 2] *= 0.55  # a shadow over the bottom left
+    path = _save(tmp_path / "shadow.jpg", clean * light, quality=80)
+    seen = imageprep.to_mnist(imageprep.read_image(path))
+    assert _similarity(seen, imageprep.to_mnist(clean)) > 0.9
+
+
+def test_specks_ruled_lines_and_paper_edges_are_dropped(digits, tmp_path):
+    clean = digit_on_paper(digits[3])
+    messy = clean.copy()
+    h, w = messy.shape
+    messy[::40, :] *= 0.75  # ruled lines
+    messy[:, :12] = 0.2  # the table beyond the paper's edge
+    rng = np.random.default_rng(0)
+    for y, x in rng.integers(20, min(h, w) - 20, (15, 2)):
+        messy[y:y + 3, x:x + 3] = 0.1  # specks of dirt
+    seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "messy.png", messy)))
+    assert _similarity(seen, imageprep.to_mnist(clean)) > 0.9
+
+
+def test_output_is_fitted_into_20x20_and_centred_by_mass(digits):
+    for digit in digits[:10]:
+        out = imageprep.to_mnist(digit_on_paper(digit, scale=5)).astype(float)
+        ys, xs = np.nonzero(out > 40)
+        assert 17 <= max(np.ptp(ys), np.ptp(xs)) + 1 <= 22
+        m = cv2.moments(out)
+        assert abs(m["m10"] / m["m00"] - 13.5) < 0.6 and abs(m["m01"] / m["m00"] - 13.5) < 0.6
+        assert out.max() == 255 and out[0].max() == 0 and out[:, 0].max() == 0
+
+
+def test_thin_and_thick_pens_get_mnist_like_strokes(digits):
+    widths = []
+    for kernel in (1, 13):  # a fine pen, a marker
+        ink = (digit_on_paper(digits[4], scale=10) < 0.5).astype(np.uint8)
+        ink = cv2.erode(ink, np.ones((7, 7), np.uint8)) if kernel == 1 else \
+            cv2.dilate(ink, np.ones((kernel, kernel), np.uint8))
+        out = imageprep.to_mnist(0.9 - 0.8 * ink)
+        widths.append(imageprep._stroke_width((out > 127).astype(np.uint8)))
+    assert all(1.2 < w < 4.5 for w in widths), widths
+
+
+def test_blank_and_near_blank_images_have_no_digit(tmp_path):
+    rng = np.random.default_rng(1)
+    for name, grey in {"white": np.full((200, 300), 0.93),
+                       "noise": 0.8 + rng.normal(0, 0.01, (200, 300)),
+                       "black": np.zeros((50, 50))}.items():
+        with pytest.raises(imageprep.NoDigit):
+            imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{name}.png", grey)))
+
+
+def test_unreadable_inputs_raise_clear_errors(tmp_path):
+    (tmp_path / "notes.png").write_text("these are not pixels")
+    (tmp_path / "empty.png").write_bytes(b"")
+    full = io.BytesIO()
+    Image.fromarray(np.zeros((64, 64), np.uint8) + 200).save(full, format="PNG")
+    (tmp_path / "truncated.png").write_bytes(full.getvalue()[:60])
+    for name, message in (("notes.png", "not a readable image"), ("empty.png", "empty"),
+                          ("truncated.png", "cannot read")):
+        with pytest.raises(imageprep.ImageError, match=message):
+            imageprep.read_image(tmp_path / name)
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(tmp_path):
+    Image.new("1", (12_000, 12_000)).save(tmp_path / "bomb.png")  # tiny file, 144 Mpixels
+    assert os.path.getsize(tmp_path / "bomb.png") < 100_000
+    with pytest.raises(imageprep.ImageError, match="over the limit"):
+        imageprep.read_image(tmp_path / "bomb.png")
+
+
+def test_npy_arrays_in_either_range(digits, tmp_path):
+    np.save(tmp_path / "bytes.npy", digits[5])
+    np.save(tmp_path / "floats.npy", digits[5] / 255.0)
+    a = imageprep.read_image(tmp_path / "bytes.npy")
+    b = imageprep.read_image(tmp_path / "floats.npy")
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    np.testing.assert_array_equal(imageprep.to_mnist(a), digits[5])
+
+
+def _number(digits_, gap: int) -> np.ndarray:
+    row = np.concatenate([np.pad(d, ((0, 0), (0, gap))) for d in digits_], axis=1)
+    return digit_on_paper(row, scale=6)
+
+
+def test_a_number_is_split_left_to_right(digits):
+    parts = imageprep.split_number(_number(digits[:4], gap=4))
+    assert len(parts) == 4
+    for part, digit in zip(parts, digits[:4]):
+        assert _similarity(part, imageprep.to_mnist(digit_on_paper(digit))) > 0.85
+
+
+def test_touching_digits_are_cut_apart(mnist):
+    zero = mnist["x_test"][np.flatnonzero(mnist["y_test"] == 0)[0]]
+    row = np.maximum(np.pad(zero, ((0, 0), (0, 20))), np.pad(zero, ((0, 0), (18, 2))))
+    parts = imageprep.split_number(digit_on_paper(row, scale=6))
+    assert len(parts) == 2
+
+
+def test_photo_renderings_are_reproducible(digits):
+    a, ya = photos.render_set(digits, np.arange(40) % 10, 5, seed=3)
+    b, yb = photos.render_set(digits, np.arange(40) % 10, 5, seed=3)
+    assert all(np.array_equal(p, q) for p, q in zip(a, b)) and np.array_equal(ya, yb)
+    assert all(p.dtype == np.uint8 and min(p.shape) >= 90 for p in a)
