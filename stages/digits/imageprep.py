@@ -18,6 +18,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 50_000_000  # larger images are refused before decoding (decompression bombs)
 WORK_SIDE = 400  # photos are processed at this size: plenty for one digit, and fast
+SMALL_SIDE = 64  # images this small are clean digit images (icons, scans, datasets), not photos
+SMALL_WORK_SIDE = 112
 BOX, SIDE = 20, 28
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
@@ -240,6 +242,16 @@ def _centre(patch: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(canvas, shift, (SIDE, SIDE), flags=cv2.INTER_LINEAR)
 
 
+def _small_ink(grey: np.ndarray) -> np.ndarray:
+    """Ink of a small, clean digit image: polarity by the median, contrast stretched, then
+    enlarged smoothly so that its strokes can be measured and redrawn."""
+    ink = grey if np.median(grey) <= 0.5 else 1.0 - grey
+    ink = (ink - ink.min()) / max(float(np.ptp(ink)), 1e-6)
+    scale = SMALL_WORK_SIDE / max(grey.shape)
+    size = (round(grey.shape[1] * scale), round(grey.shape[0] * scale))
+    return np.clip(cv2.resize(ink, size, interpolation=cv2.INTER_CUBIC), 0.0, 1.0)
+
+
 def binarize(grey: np.ndarray, min_contrast: float = 0.12):
     """The ink of a picture, with ruled lines and straight paper edges erased.
 
@@ -249,14 +261,17 @@ def binarize(grey: np.ndarray, min_contrast: float = 0.12):
     Raises:
         NoDigit: the picture is blank or nearly so.
     """
-    ink = ink_map(_working_copy(grey))
+    small = max(grey.shape) <= SMALL_SIDE
+    if float(np.ptp(grey)) < min_contrast:
+        raise NoDigit("no digit found (blank image)")
+    ink = _small_ink(grey) if small else ink_map(_working_copy(grey))
     if ink.max() < min_contrast:
         raise NoDigit("no digit found (blank image)")
     ink8 = np.round(ink * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(ink8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # A floor under Otsu: on a clean page it would otherwise split paper noise in two.
     mask = (ink8 > max(otsu, 0.2 * 255)).astype(np.uint8)
-    return _remove_lines(mask), ink
+    return (mask if small else _remove_lines(mask)), ink
 
 
 def mask_to_mnist(mask: np.ndarray) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""Prints the experiments of `dvc exp show` as one Markdown table, with each run's training
+time as a ratio to the median `keras-example` run's.
+
+    python bench/exp_table.py [--all]   # --all: every experiment, not only the latest batch
+"""
+
+import csv
+import io
+import statistics
+import subprocess
+import sys
+
+COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("epochs", "epochs"),
+           ("threads", "threads"), ("train_seconds", "train s"),
+           ("best_val_accuracy", "best val acc"), ("accuracy", "test acc"),
+           ("loss", "test loss"), ("ece", "ECE"),
+           ("outside.sklearn_digits.accuracy", "sklearn digits"),
+           ("outside.photos.accuracy", "photos")]
+
+
+def experiments(show_all: bool) -> list[dict]:
+    cmd = ["dvc", "exp", "show", "--csv", "--no-pager"] + (["-A"] if show_all else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rows = [r for r in csv.DictReader(io.StringIO(out))
+            if r.get("train_seconds") not in (None, "", "!")]
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    kex = [float(r["train_seconds"]) for r in rows if r["recipe"] == "keras-example"]
+    base = statistics.median(kex) if kex else None
+    head = ["experiment"] + [title for _, title in COLUMNS] + ["time ratio"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in sorted(rows, key=lambda r: (r["recipe"], r["threads"], int(r["seed"]))):
+        ratio = f"{float(r['train_seconds']) / base:.3f}" if base else "-"
+        cells = [r["Experiment"] or r["rev"]] + [_fmt(r.get(key, "")) for key, _ in COLUMNS]
+        lines.append("| " + " | ".join(cells + [ratio]) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(value: str) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return f"{number:.4f}" if number < 1 else value
+
+
+if __name__ == "__main__":
+    print(table(experiments("--all" in sys.argv)))

@@ -1,0 +1,46 @@
+"""Chooses `evaluate.uncertain_below` on the validation split (never the test set).
+
+The threshold is the lowest confidence at which the predictions kept (confidence at or above
+it) are right at least TARGET of the time on validation digits; answers below it are flagged
+`"uncertain": true` by predict.py.
+
+    python bench/uncertainty.py [--model data/model/model.keras]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
+from digits import reader  # noqa: E402
+
+TARGET = 0.999
+
+
+def choose(confidence: np.ndarray, correct: np.ndarray, target: float = TARGET):
+    """The lowest threshold whose kept answers reach `target` accuracy, and the share kept."""
+    for threshold in np.round(np.arange(0.50, 1.0, 0.01), 2):
+        kept = confidence >= threshold
+        if kept.any() and correct[kept].mean() >= target:
+            return float(threshold), float(kept.mean())
+    return 0.99, float((confidence >= 0.99).mean())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="data/model/model.keras")
+    args = parser.parse_args()
+    with np.load("data/prepared/val.npz") as npz:
+        x, y = npz["x"], npz["y"]
+    probs = reader.load_model(args.model)(x)
+    correct = probs.argmax(axis=1) == y
+    threshold, kept = choose(probs.max(axis=1), correct)
+    print(f"validation accuracy {correct.mean():.4f} on {len(y)} digits")
+    print(f"uncertain_below: {threshold:.2f}  (keeps {kept:.1%} of answers, "
+          f"right >= {TARGET:.1%} of the time on validation)")
+
+
+if __name__ == "__main__":
+    main()
