@@ -10,7 +10,7 @@ import statistics
 import subprocess
 import sys
 
-COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("epochs", "epochs"),
+COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("params.yaml:epochs", "epochs"),
            ("threads", "threads"), ("train_seconds", "train s"),
            ("best_val_accuracy", "best val acc"), ("accuracy", "test acc"),
            ("loss", "test loss"), ("ece", "ECE"),
@@ -21,8 +21,14 @@ COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("epochs", "epochs"),
 def experiments(show_all: bool) -> list[dict]:
     cmd = ["dvc", "exp", "show", "--csv", "--no-pager"] + (["-A"] if show_all else [])
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rows = [r for r in csv.DictReader(io.StringIO(out))
-            if r.get("train_seconds") not in (None, "", "!")]
+    header, *lines = list(csv.reader(io.StringIO(out)))
+    rows = []
+    for line in lines:
+        row = {}
+        for key, value in zip(header, line):
+            row.setdefault(key, value)  # "epochs" is both a metric and a param: same value
+        if row.get("train_seconds") not in (None, "", "!"):
+            rows.append(row)
     return rows
 
 
@@ -39,11 +45,13 @@ def table(rows: list[dict]) -> str:
 
 
 def _fmt(value: str) -> str:
+    if "." not in value:
+        return value
     try:
         number = float(value)
     except ValueError:
         return value
-    return f"{number:.4f}" if number < 1 else value
+    return f"{number:.4f}" if number < 1 else f"{number:.1f}"
 
 
 if __name__ == "__main__":
