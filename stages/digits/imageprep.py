@@ -140,14 +140,15 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
     """
     if not dark_ink(grey):
         grey = 1.0 - grey
-    k = max(3, (min(grey.shape) // 5) | 1)
+    k = max(3, (max(grey.shape) // 5) | 1)
     rough = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
     ink = _paper_ratio_ink(grey, rough)
     otsu, mask = cv2.threshold(np.round(ink * 255).astype(np.uint8), 0, 1,
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if otsu < 20 or not mask.any():
         return ink
-    k = int(4 * _stroke_width(mask)) | 1  # the thickest strokes are ~2x the mean
+    # The thickest strokes are ~2x the mean; a rough first mask can underestimate it.
+    k = int(max(4 * _stroke_width(mask), min(grey.shape) / 8)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
     paper = cv2.GaussianBlur(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel), (0, 0), 1.0)
     return _paper_ratio_ink(grey, paper)
@@ -174,11 +175,22 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     def touches_border(b):
         return b.x == 0 or b.y == 0 or b.x + b.w == W or b.y + b.h == H
 
-    def line_like(b):  # ruled lines and paper edges: long and thin
-        return (b.w > 0.6 * W and b.h < 0.12 * H) or (b.h > 0.6 * H and b.w < 0.12 * W)
+    def line_like(b):  # ruled lines and paper edges, tilted or not: long and thin
+        if max(b.w, b.h) < 0.5 * min(H, W):
+            return False
+        points = np.column_stack(np.nonzero(labels[b.y:b.y + b.h, b.x:b.x + b.w] == b.label))
+        long_side, short_side = sorted(cv2.minAreaRect(points.astype(np.float32))[1])[::-1]
+        return long_side > 0.6 * max(H, W) and short_side < 0.08 * min(H, W)
+
+    def edge_like(b):  # the table beyond the paper: along most of a side it touches
+        along_top_bottom = (b.y == 0 or b.y + b.h == H) and b.w > 0.6 * W
+        along_sides = (b.x == 0 or b.x + b.w == W) and b.h > 0.6 * H
+        return along_top_bottom or along_sides
 
     biggest = max(b.area for b in blobs)
     candidates = [b for b in blobs if b.area >= 0.02 * biggest and not line_like(b)]
+    # A digit filling the whole frame looks like an edge too: then keep what there is.
+    candidates = [b for b in candidates if not edge_like(b)] or candidates
     if not candidates:
         raise NoDigit("no digit found")
 
@@ -198,13 +210,19 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
 
 def _remove_lines(mask: np.ndarray) -> np.ndarray:
-    """Erases ruled lines and straight paper edges: runs of ink across most of the image."""
+    """Erases ruled lines and straight paper edges (runs of ink across most of the image),
+    then reconnects strokes that crossed them."""
     h, w = mask.shape
     lines = (cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, int(0.7 * w)), np.uint8))
              | cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((int(0.85 * h), 1), np.uint8)))
     if not lines.any():
         return mask
-    return mask & ~cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    band = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    kept = mask & ~band
+    # A stroke cut by a horizontal line continues on both sides of it: bridge the gap.
+    gap = int(np.median(band.sum(axis=0)[band.sum(axis=0) > 0])) + 2
+    bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
+    return kept | (bridged & band)
 
 
 def _stroke_width(mask: np.ndarray) -> float:
@@ -269,8 +287,10 @@ def binarize(grey: np.ndarray, min_contrast: float = 0.12):
         raise NoDigit("no digit found (blank image)")
     ink8 = np.round(ink * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(ink8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # A floor under Otsu: on a clean page it would otherwise split paper noise in two.
-    mask = (ink8 > max(otsu, 0.2 * 255)).astype(np.uint8)
+    # Floors under Otsu: on a clean page it would split paper noise in two, and faint
+    # ruled lines are much lighter than the strokes written over them.
+    floor = 0.2 * 255 if small else max(0.2 * 255, 0.35 * float(np.percentile(ink8, 99.5)))
+    mask = (ink8 > max(otsu, floor)).astype(np.uint8)
     return (mask if small else _remove_lines(mask)), ink
 
 
@@ -309,7 +329,22 @@ def to_mnist(grey: np.ndarray) -> np.ndarray:
     if is_mnist_form(grey):
         return np.round(grey * 255).astype(np.uint8)
     mask, ink = binarize(grey)
+    if max(grey.shape) <= SMALL_SIDE:  # a clean image: every component is the digit's
+        return _soft_to_mnist(ink, mask)
     return mask_to_mnist(_keep_digit(mask, ink))
+
+
+def _soft_to_mnist(ink: np.ndarray, digit: np.ndarray) -> np.ndarray:
+    """A small image's own grey strokes, fitted and centred: at 8×8 or 16×16 pixels,
+    redrawing strokes from a threshold would throw away most of what there is."""
+    near = cv2.dilate(digit.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    ink = ink * near
+    ys, xs = np.nonzero(ink > 0.3)  # the box of the visible strokes, not of the threshold
+    crop = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    scale = BOX / max(crop.shape)
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    out = _centre(cv2.resize(crop, size, interpolation=cv2.INTER_AREA))
+    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
 
 
 def _blobs(mask: np.ndarray):
