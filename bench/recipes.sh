@@ -25,4 +25,4 @@ fi
 dvc queue start -j 1
 while dvc queue status | grep -qE "Queued|Running"; do sleep 20; done
 dvc queue status
-python bench/exp_table.py
+python bench/exp_table.py --all
