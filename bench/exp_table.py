@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("params.yaml:epochs", "epochs"),
-           ("threads", "threads"), ("train_seconds", "train s"),
+           ("threads", "threads"), ("train_seconds", "train s"), ("seconds_per_epoch", "s/epoch"),
            ("best_val_accuracy", "best val acc"), ("accuracy", "test acc"),
            ("loss", "test loss"), ("ece", "ECE"),
            ("outside.sklearn_digits.accuracy", "sklearn digits"),
@@ -27,7 +27,8 @@ def experiments(show_all: bool) -> list[dict]:
         row = {}
         for key, value in zip(header, line):
             row.setdefault(key, value)  # "epochs" is both a metric and a param: same value
-        if row.get("train_seconds") not in (None, "", "!"):
+        named = row["Experiment"] or row["rev"] == "main"  # not the workspace, old commits
+        if named and row.get("train_seconds") not in (None, "", "!"):
             rows.append(row)
     return rows
 
