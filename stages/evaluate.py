@@ -90,7 +90,10 @@ def evaluate_outside(args) -> dict:
 
     greys, labels = (outside.image_folder(args.images) if args.images
                      else outside.npz_set(args.npz))
-    model = reader.load_model(args.model or reader.default_model(Path(".")))
+    model_path = args.model or reader.default_model(Path(__file__).resolve().parents[1])
+    if model_path is None:
+        sys.exit("error: no trained model: run `dvc repro` (or `dvc pull`) first")
+    model = reader.load_model(model_path)
     return outside.score(model, greys, labels)
 
 

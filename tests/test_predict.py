@@ -145,3 +145,26 @@ def test_a_photographed_number(onnx_model, mnist, tmp_path):
                                   tmp_path / "2026.jpg"))
     assert result["number"] == "2026" and len(result["digits"]) == 4
     assert result["error"] is None
+
+
+def _evaluate(*args) -> dict:
+    done = subprocess.run([sys.executable, str(ROOT / "stages" / "evaluate.py"),
+                           *map(str, args), "--json"], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_evaluate_outside_sets_from_folders_and_arrays(onnx_model, mnist, tmp_path):
+    x, y = mnist["x_test"][:60], mnist["y_test"][:60]
+    for i, (digit, label) in enumerate(zip(x, y)):
+        (tmp_path / "set" / str(label)).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(digit).save(tmp_path / "set" / str(label) / f"{i}.png")
+    direct = np.mean(reader.load_model(onnx_model)(x[..., None]).argmax(1) == y)
+    result = _evaluate("--images", tmp_path / "set", "--model", onnx_model)
+    assert result["n"] == 60 and result["accuracy"] == pytest.approx(direct)
+    # Other polarity and size: dark digits on light, 56×56.
+    big = 255 - np.kron(x, np.ones((2, 2), np.uint8))
+    np.savez(tmp_path / "other.npz", x=big, y=y)
+    result = _evaluate("--npz", tmp_path / "other.npz", "--model", onnx_model)
+    assert result["n"] == 60 and result["accuracy"] > 0.85

@@ -166,9 +166,8 @@ class _Blob:
 
 def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """The components that make the digit: drops specks, ruled lines, paper edges, borders."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    labels, blobs = _blobs(mask)
     H, W = mask.shape
-    blobs = [_Blob(i, *stats[i, :5]) for i in range(1, n)]
     if not blobs:
         raise NoDigit("no digit found")
 
