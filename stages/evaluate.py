@@ -15,7 +15,6 @@ import json
 import sys
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from digits import atomic, config, figures, outside, scoring
@@ -63,6 +62,8 @@ def robustness(model, x_test, y_test, cfg) -> dict:
 
 @config.run_stage
 def run_stage():
+    import keras  # here, not at the top: --images/--npz with an ONNX model need no TensorFlow
+
     cfg = config.load().evaluate
     model = keras.models.load_model(MODEL)
     with np.load(TEST) as npz:

