@@ -40,22 +40,31 @@ def keras_example(width: int, dropout: float) -> keras.Model:
     return keras.Model(inputs, outputs, name="keras_example")
 
 
-def _conv_bn(x, filters: int, kernel: int, strides: int = 1, padding: str = "same"):
+def _conv_bn(x, filters: int, kernel: int, padding: str = "same", pool: bool = False):
+    """Convolution, then (optionally) 2×2 max pooling, BatchNorm and ReLU.
+
+    Pooling comes before the normalisation: max pooling commutes with ReLU and with
+    BatchNorm's per-channel increasing map, so this is the usual conv-BN-ReLU-pool block,
+    with batch statistics taken over the pooled maps, at a quarter of the normalisation's
+    cost (on this CPU the full-size BatchNorm and ReLU cost more than the convolution).
+    """
     # The bias is redundant before BatchNorm's own shift.
-    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False)(x)
+    x = layers.Conv2D(filters, kernel, padding=padding, use_bias=False)(x)
+    if pool:
+        x = layers.MaxPooling2D(2)(x)
     x = layers.BatchNormalization()(x)
     return layers.ReLU()(x)
 
 
 def fast(width: int, dropout: float) -> keras.Model:
-    """keras-io's network with BatchNorm, for a one-cycle run of a few epochs: BatchNorm lets
-    the learning rate peak high, so three epochs do what fifteen do without it."""
+    """keras-io's network with BatchNorm and a hidden dense layer, for a one-cycle run of a
+    few epochs: BatchNorm lets the learning rate peak high, so three epochs do what fifteen
+    do without it."""
     inputs, x = _inputs()
-    x = _conv_bn(x, width, 3, padding="valid")  # (B, 26, 26, w)
-    x = layers.MaxPooling2D(2)(x)  # (B, 13, 13, w)
-    x = _conv_bn(x, 2 * width, 3, padding="valid")  # (B, 11, 11, 2w)
-    x = layers.MaxPooling2D(2)(x)  # (B, 5, 5, 2w)
+    x = _conv_bn(x, width, 3, padding="valid", pool=True)  # (B, 13, 13, w)
+    x = _conv_bn(x, 2 * width, 3, padding="valid", pool=True)  # (B, 5, 5, 2w)
     x = layers.Flatten()(x)
+    x = layers.Dense(4 * width, activation="relu")(x)  # as in Keras 2's reference network
     if dropout:
         x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
@@ -66,12 +75,10 @@ def best(width: int, dropout: float) -> keras.Model:
     """BatchNorm VGG-style blocks made for augmentation: one narrow convolution at 28×28
     (the costliest resolution), two at 14×14, two at 7×7."""
     inputs, x = _inputs()
-    x = _conv_bn(x, width, 3)  # (B, 28, 28, w)
-    x = layers.MaxPooling2D(2)(x)  # (B, 14, 14, w)
+    x = _conv_bn(x, width, 3, pool=True)  # (B, 14, 14, w)
     for filters in (width * 3 // 2, width * 3):
         x = _conv_bn(x, filters, 3)
-        x = _conv_bn(x, filters, 3)
-        x = layers.MaxPooling2D(2)(x)  # (B, 7, 7, 1.5w), then (B, 3, 3, 3w)
+        x = _conv_bn(x, filters, 3, pool=True)  # (B, 7, 7, 1.5w), then (B, 3, 3, 3w)
     x = layers.Flatten()(x)  # (B, 27w)
     x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
