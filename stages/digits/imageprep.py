@@ -186,12 +186,20 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         along_sides = (b.x == 0 or b.x + b.w == W) and b.h > 0.6 * H
         return along_top_bottom or along_sides
 
+    def strength(b):  # how dark the component's darkest strokes are
+        return float(np.percentile(ink[labels == b.label], 90))
+
     biggest = max(b.area for b in blobs)
     candidates = [b for b in blobs if b.area >= 0.02 * biggest and not line_like(b)]
     # A digit filling the whole frame looks like an edge too: then keep what there is.
     candidates = [b for b in candidates if not edge_like(b)] or candidates
     if not candidates:
         raise NoDigit("no digit found")
+    # Ruled lines and shadow edges are faint next to written strokes: like a hysteresis
+    # threshold, keep only components with strokes at least half as dark as the darkest.
+    if candidates:
+        darkest = max(strength(b) for b in candidates)
+        candidates = [b for b in candidates if strength(b) >= 0.5 * darkest]
 
     def score(b):  # the digit is the most ink away from the edges (tables, paper edges)
         return ink[labels == b.label].sum() * (0.15 if touches_border(b) else 1.0)
