@@ -33,6 +33,7 @@ for group in $groups; do
 done
 
 dvc queue start -j 1
-while dvc queue status | grep -qE "Queued|Running"; do sleep 20; done
+# (grep without -q reads to the end: with pipefail, -q would end the loop on SIGPIPE)
+while dvc queue status | grep -E "Queued|Running" >/dev/null; do sleep 20; done
 dvc queue status
 python bench/exp_table.py
