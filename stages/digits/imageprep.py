@@ -124,6 +124,7 @@ def dark_ink(grey: np.ndarray) -> bool:
     """
     k = max(3, (min(grey.shape) // 8) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    grey = cv2.GaussianBlur(grey, (0, 0), 2.0)  # paper grain and sensor noise are not strokes
     dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
     light = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel)
     return np.percentile(dark, 99) > np.percentile(light, 99)
@@ -200,6 +201,12 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     if candidates:
         darkest = max(strength(b) for b in candidates)
         candidates = [b for b in candidates if strength(b) >= 0.5 * darkest]
+        # Lines are also thinner than any pen stroke: drop components under a third of the
+        # thickest one's width (half-widths from the distance transform).
+        half_width = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+        thickness = {b.label: float(half_width[labels == b.label].max()) for b in candidates}
+        thickest = max(thickness.values())
+        candidates = [b for b in candidates if thickness[b.label] >= thickest / 3]
 
     def score(b):  # the digit is the most ink away from the edges (tables, paper edges)
         return ink[labels == b.label].sum() * (0.15 if touches_border(b) else 1.0)
