@@ -1,14 +1,17 @@
 """Prints the experiments of `dvc exp show` as one Markdown table, with each run's training
 time as a ratio to the median `keras-example` run's.
 
-    python bench/exp_table.py [--all]   # --all: every experiment, not only the latest batch
+    python bench/exp_table.py              # experiments on the current commit
+    python bench/exp_table.py --rev REV    # experiments queued on commit REV (one batch)
+    python bench/exp_table.py --all        # every experiment
 """
+
+import argparse
 
 import csv
 import io
 import statistics
 import subprocess
-import sys
 
 COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("params.yaml:epochs", "epochs"),
            ("batch_size", "batch"), ("preprocess.val_size", "val size"), ("threads", "threads"),
@@ -19,8 +22,9 @@ COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("params.yaml:epochs", "epoch
            ("outside.photos.accuracy", "photos")]
 
 
-def experiments(show_all: bool) -> list[dict]:
-    cmd = ["dvc", "exp", "show", "--csv", "--no-pager"] + (["-A"] if show_all else [])
+def experiments(show_all: bool, rev: str | None = None) -> list[dict]:
+    cmd = ["dvc", "exp", "show", "--csv", "--no-pager"]
+    cmd += ["-A"] if show_all else ["--rev", rev] if rev else []
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     header, *lines = list(csv.reader(io.StringIO(out)))
     rows = []
@@ -57,4 +61,9 @@ def _fmt(value: str) -> str:
 
 
 if __name__ == "__main__":
-    print(table(experiments("--all" in sys.argv)))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--all", action="store_true")
+    group.add_argument("--rev")
+    args = parser.parse_args()
+    print(table(experiments(args.all, args.rev)))

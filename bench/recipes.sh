@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 
 queue() { dvc exp run --queue "$@" >/dev/null; }
+base=$(git rev-parse --short HEAD)  # the experiments of this batch are queued on it
 groups="${*:-fast reference best}"
 
 for group in $groups; do
@@ -36,4 +37,4 @@ dvc queue start -j 1
 # (grep without -q reads to the end: with pipefail, -q would end the loop on SIGPIPE)
 while dvc queue status | grep -E "Queued|Running" >/dev/null; do sleep 20; done
 dvc queue status
-python bench/exp_table.py
+python bench/exp_table.py --rev "$base"
