@@ -198,15 +198,14 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         raise NoDigit("no digit found")
     # Ruled lines and shadow edges are faint next to written strokes: like a hysteresis
     # threshold, keep only components with strokes at least half as dark as the darkest.
-    if candidates:
-        darkest = max(strength(b) for b in candidates)
-        candidates = [b for b in candidates if strength(b) >= 0.5 * darkest]
-        # Lines are also thinner than any pen stroke: drop components under a third of the
-        # thickest one's width (half-widths from the distance transform).
-        half_width = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
-        thickness = {b.label: float(half_width[labels == b.label].max()) for b in candidates}
-        thickest = max(thickness.values())
-        candidates = [b for b in candidates if thickness[b.label] >= thickest / 3]
+    darkest = max(strength(b) for b in candidates)
+    candidates = [b for b in candidates if strength(b) >= 0.5 * darkest]
+    # Lines are also thinner than any pen stroke: drop components under a third of the
+    # thickest one's width (half-widths from the distance transform).
+    half_width = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    thickness = {b.label: float(half_width[labels == b.label].max()) for b in candidates}
+    thickest = max(thickness.values())
+    candidates = [b for b in candidates if thickness[b.label] >= thickest / 3]
 
     def score(b):  # the digit is the most ink away from the edges (tables, paper edges)
         return ink[labels == b.label].sum() * (0.15 if touches_border(b) else 1.0)
