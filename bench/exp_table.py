@@ -7,7 +7,6 @@ time as a ratio to the median `keras-example` run's.
 """
 
 import argparse
-
 import csv
 import io
 import statistics

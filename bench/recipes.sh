@@ -2,8 +2,9 @@
 # Queues the recipes as DVC experiments, runs them one at a time (so no two share the two
 # cores and the training times compare), and prints one table from `dvc exp show`.
 #
-#   bench/recipes.sh                  # every group below: about 80 minutes on a 2-core CPU
-#   bench/recipes.sh fast             # keras-example against fast (3 seeds, 1 and 2 threads): 6 min
+#   bench/recipes.sh                  # every group below: about 90 minutes on a 2-core CPU
+#   bench/recipes.sh fast             # keras-example against fast (3 seeds, 1 and 2 threads): 15 min
+#                                     # (each experiment also runs evaluate: ~2 min)
 #   bench/recipes.sh fast best        # ... and best with seeds 1 and 2 (seed 0 is main's run)
 #   bench/recipes.sh reference        # Keras 2's network on 55,000 and on 59,000 digits
 set -euo pipefail
