@@ -2,6 +2,7 @@
 digits only, for tuning `stages/digits/imageprep.py` without touching any evaluation set:
 
 - small: training digits shrunk to 8×8 and quantised to 17 grey levels (like load_digits);
+- clean: training digits drawn dark on white at random sizes, nothing else (a scan, an app);
 - photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed).
 
     python bench/tune_outside.py [--n 1000] [--model data/model/model.onnx]
@@ -19,17 +20,31 @@ from digits import outside, reader  # noqa: E402
 
 
 def small_like(x: np.ndarray) -> list[np.ndarray]:
-    """8×8, 0..16 versions of MNIST digits: the digit's box shrunk to fill the frame."""
+    """8×8, 0..16 versions of MNIST digits made the way load_digits' were (its description:
+    normalised 32×32 bitmaps, each 4×4 block's count of ink pixels): the digit's box scaled
+    to fill 32×32 (aspect kept), thresholded, counted."""
     out = []
     for digit in x:
         ys, xs = np.nonzero(digit.squeeze() > 30)
-        box = digit.squeeze()[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-        side = max(box.shape)
-        square = np.zeros((side, side), np.float32)
-        y0, x0 = (side - box.shape[0]) // 2, (side - box.shape[1]) // 2
-        square[y0:y0 + box.shape[0], x0:x0 + box.shape[1]] = box / 255
-        small = cv2.resize(square, (8, 8), interpolation=cv2.INTER_AREA)
-        out.append(np.round(small / max(small.max(), 1e-6) * 16) / 16)
+        box = digit.squeeze()[ys.min():ys.max() + 1, xs.min():xs.max() + 1] / 255
+        scale = 32 / max(box.shape)
+        size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
+        box = cv2.resize(box.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+        bitmap = np.zeros((32, 32), np.float32)
+        y0, x0 = (32 - size[1]) // 2, (32 - size[0]) // 2
+        bitmap[y0:y0 + size[1], x0:x0 + size[0]] = box > 0.5
+        out.append(bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) / 16)
+    return out
+
+
+def clean_like(x: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """MNIST digits drawn dark on white, 40 to 300 pixels wide, without photo effects."""
+    out = []
+    for digit in x:
+        side = int(rng.integers(40, 300))
+        ink = cv2.resize(digit.squeeze().astype(np.float32) / 255, (side, side),
+                         interpolation=cv2.INTER_CUBIC)
+        out.append(np.clip(1 - rng.uniform(0.6, 1.0) * ink, 0, 1))
     return out
 
 
@@ -45,6 +60,7 @@ def main():
     pick = rng.choice(len(y), args.n, replace=False)
     model = reader.load_model(args.model)
     print("small 8×8:", outside.score(model, small_like(x[pick]), y[pick]))
+    print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
     if not args.skip_photos:
         print("photos:   ", outside.score(model, *outside.photo_set(x, y, args.n, seed=11)))
 

@@ -54,6 +54,36 @@ def test_polarity_either_way_gives_the_same_digit(digits, tmp_path):
     assert _similarity(a, digits[1]) > 0.8
 
 
+def test_digits_filling_the_frame_keep_their_polarity_and_strokes(mnist):
+    # Drawn big with little margin, their strokes are wider than the top-hat kernel and the
+    # ink is as dense as the paper in places: the border decides polarity, and the strokes
+    # must come out whole, not as outlines.
+    for i in (93, 130, 209, 277):  # a 3, a 6, a 9 and an 8 that came out hollow or inverted
+        digit = mnist["x_test"][i]
+        big = cv2.resize(digit.astype(np.float32) / 255, (200, 200), interpolation=cv2.INTER_CUBIC)
+        for grey in (np.clip(1 - 0.9 * big, 0, 1), np.clip(0.1 + 0.9 * big, 0, 1)):
+            assert _similarity(imageprep.to_mnist(grey), digit) > 0.75, i
+
+
+def test_a_small_image_mostly_ink_is_read_light_on_dark(tmp_path):
+    # A fat 8×8 zero covers more than half the frame, so the median is ink, not ground.
+    zero = np.array([[0, 6, 14, 16, 16, 14, 6, 0]] + [[6, 16, 16, 8, 8, 16, 16, 6]] * 6
+                    + [[0, 6, 14, 16, 16, 14, 6, 0]], np.float32) / 16
+    zero[3:5, 3:5] = 0
+    assert np.median(zero) > 0.5
+    out = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "zero.png", zero)))
+    assert out[14, 14] < 60 and out[14, 4:10].max() > 200
+
+
+def test_a_bar_beside_the_digit_is_not_part_of_it(digits, tmp_path):
+    clean = digit_on_paper(digits[6])
+    barred = clean.copy()
+    ys, xs = np.nonzero(clean < 0.5)
+    barred[ys.min():ys.max() + 1, xs.min() - 30:xs.min() - 14] = 0.15  # as thick as a stroke
+    seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "barred.png", barred)))
+    assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
+
+
 def test_shadow_and_uneven_light_are_flattened(digits, tmp_path):
     clean = digit_on_paper(digits[2])
     h, w = clean.shape

@@ -116,12 +116,28 @@ def _paper_ratio_ink(grey: np.ndarray, paper: np.ndarray) -> np.ndarray:
     return np.clip((paper - grey) / np.maximum(paper, floor), 0.0, 1.0)
 
 
+def _border_lean(grey: np.ndarray) -> float:
+    """Where the frame's border (mostly ground) sits in the picture's grey range: 1 at the
+    light end (dark ink), -1 at the dark end (light ink)."""
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    ground = float(np.median(border))
+    low, high = np.percentile(grey, [1, 99])
+    return ((ground - low) - (high - ground)) / max(float(high - low), 1e-6)
+
+
 def dark_ink(grey: np.ndarray) -> bool:
     """Whether the strokes are darker than the paper.
 
-    Compares thin dark structures (black top-hat) with thin light ones (white top-hat):
-    unlike overall brightness, this is not fooled by shadows or by a dark table in the frame.
+    Two signs, each right where the other can fail. The frame's border is mostly paper: when
+    its grey level sits clearly at the light (or dark) end of the picture's range, that
+    decides. Otherwise (shadows, a dark table along an edge) compare thin dark structures
+    (black top-hat) with thin light ones (white top-hat); unlike the border, these are not
+    fooled by shadows, but strokes thicker than the kernel escape them, which is why the
+    border goes first.
     """
+    lean = _border_lean(grey)
+    if abs(lean) >= 0.8:
+        return lean > 0
     k = max(3, (min(grey.shape) // 8) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     grey = cv2.GaussianBlur(grey, (0, 0), 2.0)  # paper grain and sensor noise are not strokes
@@ -141,15 +157,23 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
     """
     if not dark_ink(grey):
         grey = 1.0 - grey
-    k = max(3, (max(grey.shape) // 5) | 1)
+    k = max(3, (max(grey.shape) // 3) | 1)
     rough = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
     ink = _paper_ratio_ink(grey, rough)
     otsu, mask = cv2.threshold(np.round(ink * 255).astype(np.uint8), 0, 1,
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if otsu < 20 or not mask.any():
         return ink
+    width = _stroke_width(mask)
+    if _border_lean(grey) >= 0.95:
+        # Evenly lit paper all round. Where ink is dense (a marker digit filling the frame)
+        # the median is ink too and the rough mask is hollow: a global threshold measures the
+        # strokes whole.
+        _, whole = cv2.threshold(np.round((1 - grey) * 255).astype(np.uint8), 0, 1,
+                                 cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        width = max(width, _stroke_width(whole))
     # The thickest strokes are ~2x the mean; a rough first mask can underestimate it.
-    k = int(max(4 * _stroke_width(mask), min(grey.shape) / 8)) | 1
+    k = int(max(4 * width, min(grey.shape) / 8)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
     paper = cv2.GaussianBlur(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel), (0, 0), 1.0)
     return _paper_ratio_ink(grey, paper)
@@ -190,8 +214,14 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     def strength(b):  # how dark the component's darkest strokes are
         return float(np.percentile(ink[labels == b.label], 90))
 
+    def streak_like(b):  # a piece of a ruled line, paper or shadow edge: much wider than tall
+        return b.w > 2.5 * b.h
+
     biggest = max(b.area for b in blobs)
     candidates = [b for b in blobs if b.area >= 0.02 * biggest and not line_like(b)]
+    streaks = [b for b in candidates if streak_like(b)]
+    candidates = [b for b in candidates if not streak_like(b)] or candidates
+    streaks = [b for b in streaks if b not in candidates]
     # A digit filling the whole frame looks like an edge too: then keep what there is.
     candidates = [b for b in candidates if not edge_like(b)] or candidates
     if not candidates:
@@ -215,10 +245,20 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         raise NoDigit("no digit found (only specks)")
     # Broken strokes of the same digit lie within the core's reach.
     mx, my = 0.35 * core.w + 0.1 * core.h, 0.25 * core.h
-    keep = [b for b in candidates
+
+    def within_width(b):
+        return core.x - mx <= b.x and b.x + b.w <= core.x + core.w + mx
+
+    def bar_beside(b):  # a paper edge, a margin line, another number's 1: not this digit's
+        apart = b.x + b.w <= core.x or b.x >= core.x + core.w
+        return apart and b.h >= 0.7 * core.h and b.w <= 0.25 * b.h
+
+    # A streak is kept only within the core's width (the bar of a 5 or a 7, not a line).
+    keep = [b for b in candidates + streaks
             if b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
             and b.y < core.y + core.h + my and b.y + b.h > core.y - my
-            and b.area >= 0.05 * core.area]
+            and b.area >= 0.05 * core.area and not bar_beside(b)
+            and (not streak_like(b) or within_width(b))]
     return np.isin(labels, [b.label for b in keep])
 
 
@@ -274,9 +314,9 @@ def _centre(patch: np.ndarray) -> np.ndarray:
 
 
 def _small_ink(grey: np.ndarray) -> np.ndarray:
-    """Ink of a small, clean digit image: polarity by the median, contrast stretched, then
-    enlarged smoothly so that its strokes can be measured and redrawn."""
-    ink = grey if np.median(grey) <= 0.5 else 1.0 - grey
+    """Ink of a small, clean digit image: polarity by the frame's border (the ground), contrast
+    stretched, then enlarged smoothly so that its strokes can be measured and redrawn."""
+    ink = 1.0 - grey if _border_lean(grey) > 0 else grey
     ink = (ink - ink.min()) / max(float(np.ptp(ink)), 1e-6)
     scale = SMALL_WORK_SIDE / max(grey.shape)
     size = (round(grey.shape[1] * scale), round(grey.shape[0] * scale))
