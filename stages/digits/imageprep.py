@@ -125,25 +125,32 @@ def _border_lean(grey: np.ndarray) -> float:
     return ((ground - low) - (high - ground)) / max(float(high - low), 1e-6)
 
 
+def _contrast(a: float, b: float) -> float:
+    return (a - b) / max(abs(a) + abs(b), 1e-6)
+
+
 def dark_ink(grey: np.ndarray) -> bool:
     """Whether the strokes are darker than the paper.
 
-    Two signs, each right where the other can fail. The frame's border is mostly paper: when
-    its grey level sits clearly at the light (or dark) end of the picture's range, that
-    decides. Otherwise (shadows, a dark table along an edge) compare thin dark structures
-    (black top-hat) with thin light ones (white top-hat); unlike the border, these are not
-    fooled by shadows, but strokes thicker than the kernel escape them, which is why the
-    border goes first.
+    The frame's border is mostly paper: when its grey level sits clearly at the light (or
+    dark) end of the picture's range, that decides. Otherwise (shadows, a dark table along an
+    edge) two measures of what stands out, neither fooled by shadows or tables wider than
+    strokes, vote with their margins: thin dark against thin light structures (black and
+    white top-hats), and the darkest against the lightest departures from the local median.
     """
     lean = _border_lean(grey)
     if abs(lean) >= 0.8:
         return lean > 0
+    grey = cv2.GaussianBlur(grey, (0, 0), 2.0)  # paper grain and sensor noise are not strokes
     k = max(3, (min(grey.shape) // 8) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    grey = cv2.GaussianBlur(grey, (0, 0), 2.0)  # paper grain and sensor noise are not strokes
-    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
-    light = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel)
-    return np.percentile(dark, 99) > np.percentile(light, 99)
+    dark = np.percentile(cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel), 99)
+    light = np.percentile(cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel), 99)
+    k = max(3, (max(grey.shape) // 5) | 1)
+    local = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
+    darker = local - grey
+    departs = _contrast(np.percentile(darker, 99.5), np.percentile(-darker, 99.5))
+    return _contrast(dark, light) + departs > 0
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
