@@ -108,6 +108,19 @@ def test_specks_ruled_lines_and_paper_edges_are_dropped(digits, tmp_path):
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.9
 
 
+def test_ruled_lines_broken_into_pieces_are_dropped(digits, tmp_path):
+    for i in (7, 8, 10):
+        clean = digit_on_paper(digits[i])
+        ruled = clean.copy()
+        h, w = ruled.shape
+        for y in range(20, h, 40):
+            ruled[y:y + 3, :] = np.minimum(ruled[y:y + 3, :], 0.2)
+            for x in range(0, w, 40):
+                ruled[y:y + 3, x:x + 4] = clean[y:y + 3, x:x + 4]  # gaps, as under uneven light
+        seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "ruled.png", ruled)))
+        assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
+
+
 def test_output_is_fitted_into_20x20_and_centred_by_mass(digits):
     for digit in digits[:10]:
         out = imageprep.to_mnist(digit_on_paper(digit, scale=5)).astype(float)

@@ -273,8 +273,10 @@ def _remove_lines(mask: np.ndarray) -> np.ndarray:
     """Erases ruled lines and straight paper edges (runs of ink across most of the image),
     then reconnects strokes that crossed them."""
     h, w = mask.shape
-    lines = (cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, int(0.7 * w)), np.uint8))
-             | cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((int(0.85 * h), 1), np.uint8)))
+    # A faint line breaks up under shadows and noise: bridge short gaps along it first.
+    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, max(3, w // 20)), np.uint8))
+    lines = mask & (cv2.morphologyEx(joined, cv2.MORPH_OPEN, np.ones((1, int(0.7 * w)), np.uint8))
+                    | cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((int(0.85 * h), 1), np.uint8)))
     if not lines.any():
         return mask
     band = cv2.dilate(lines, np.ones((3, 3), np.uint8))
