@@ -84,6 +84,16 @@ def test_a_bar_beside_the_digit_is_not_part_of_it(digits, tmp_path):
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
 
 
+def test_polarity_in_shadows_and_beside_tables(digits, tmp_path):
+    # Photo renderings where the top-hats alone take the ink for light: the vote with the
+    # departures from the local median reads them right, either way round.
+    for seed, i in ((1551, 31), (1864, 24), (2979, 19)):
+        picture = photos.render(digits[i], np.random.default_rng(seed)) / 255
+        grey = imageprep.read_image(_save(tmp_path / f"{seed}.png", picture))
+        assert imageprep.dark_ink(imageprep._working_copy(grey)), seed
+        assert not imageprep.dark_ink(imageprep._working_copy(1 - grey)), seed
+
+
 def test_shadow_and_uneven_light_are_flattened(digits, tmp_path):
     clean = digit_on_paper(digits[2])
     h, w = clean.shape
