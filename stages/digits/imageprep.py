@@ -226,9 +226,10 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
     biggest = max(b.area for b in blobs)
     candidates = [b for b in blobs if b.area >= 0.02 * biggest and not line_like(b)]
-    streaks = [b for b in candidates if streak_like(b)]
-    candidates = [b for b in candidates if not streak_like(b)] or candidates
-    streaks = [b for b in streaks if b not in candidates]
+    # Streaks are set aside, unless there is nothing else.
+    others = [b for b in candidates if not streak_like(b)]
+    streaks = [b for b in candidates if streak_like(b)] if others else []
+    candidates = others or candidates
     # A digit filling the whole frame looks like an edge too: then keep what there is.
     candidates = [b for b in candidates if not edge_like(b)] or candidates
     if not candidates:
