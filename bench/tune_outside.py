@@ -5,7 +5,8 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 - clean: training digits drawn dark on white at random sizes, nothing else (a scan, an app);
 - photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed).
 
-    python bench/tune_outside.py [--n 1000] [--model data/model/model.onnx]
+    python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
+    python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity
 """
 
 import argparse
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
-from digits import outside, reader  # noqa: E402
+from digits import imageprep, outside, reader  # noqa: E402
 
 
 def small_like(x: np.ndarray) -> list[np.ndarray]:
@@ -52,18 +53,31 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--model", default="data/model/model.onnx")
-    parser.add_argument("--skip-photos", action="store_true")
+    parser.add_argument("--sets", default="small,clean,photos",
+                        help="which of small, clean, photos to score")
+    parser.add_argument("--photo-seed", type=int, default=11)
+    parser.add_argument("--polarity", action="store_true",
+                        help="only how often dark_ink reads the photos' polarity right")
     args = parser.parse_args()
     with np.load("data/prepared/train.npz") as npz:
         x, y = npz["x"], npz["y"]
+    if args.polarity:
+        greys, _ = outside.photo_set(x, y, args.n, seed=args.photo_seed)
+        works = [imageprep._working_copy(g) for g in greys]
+        right = [imageprep.dark_ink(w) and not imageprep.dark_ink(1 - w) for w in works]
+        print(f"polarity right both ways on {np.mean(right):.5f} of {len(works)} photos")
+        return
     rng = np.random.default_rng(11)
     pick = rng.choice(len(y), args.n, replace=False)
     model = reader.load_model(args.model)
-    print("small 8×8:", outside.score(model, small_like(x[pick]), y[pick]))
-    print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
-    if not args.skip_photos:
-        print("photos:   ", outside.score(model, *outside.photo_set(x, y, args.n, seed=11)))
-
+    sets = args.sets.split(",")
+    if "small" in sets:
+        print("small 8×8:", outside.score(model, small_like(x[pick]), y[pick]))
+    if "clean" in sets:
+        print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
+    if "photos" in sets:
+        photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
+        print("photos:   ", outside.score(model, *photo_set))
 
 if __name__ == "__main__":
     main()
