@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
-from digits import scoring  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "stages"))
+from digits import config, scoring  # noqa: E402
 
 
 def member_probs(rev: str, x: np.ndarray) -> np.ndarray:
@@ -39,14 +38,15 @@ def main():
     args = parser.parse_args()
     with np.load(ROOT / "data/prepared/test.npz") as npz:
         x, y = npz["x"], npz["y"]
+    bins = config.load(ROOT / "params.yaml").evaluate.ece_bins  # as the evaluate stage
     total = np.zeros((len(y), 10))
     print("| members | test acc | test loss | ECE |\n|---|---|---|---|")
     for rev in args.revs:
         probs = member_probs(rev, x)
         total += probs
-        m = scoring.summarize(probs, y, 15)
+        m = scoring.summarize(probs, y, bins)
         print(f"| {rev} | {m['accuracy']:.4f} | {m['loss']:.4f} | {m['ece']:.4f} |")
-    m = scoring.summarize(total / len(args.revs), y, 15)
+    m = scoring.summarize(total / len(args.revs), y, bins)
     print(f"| mean of {len(args.revs)} | {m['accuracy']:.4f} | {m['loss']:.4f} | "
           f"{m['ece']:.4f} |")
 

@@ -1,7 +1,7 @@
 """Accuracy of the preprocessing + model on outside-like digits made from MNIST *training*
 digits only, for tuning `stages/digits/imageprep.py` without touching any evaluation set:
 
-- small: training digits shrunk to 8×8 and quantised to 17 grey levels (like load_digits);
+- small: training digits as 8×8 block counts of a 32×32 bitmap, 0..16 (like load_digits);
 - clean: training digits drawn dark on white at random sizes, nothing else (a scan, an app);
 - photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed).
 
@@ -78,6 +78,7 @@ def main():
     if "photos" in sets:
         photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         print("photos:   ", outside.score(model, *photo_set))
+
 
 if __name__ == "__main__":
     main()
