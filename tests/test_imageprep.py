@@ -87,7 +87,18 @@ def test_a_bar_beside_the_digit_is_not_part_of_it(digits, tmp_path):
 def test_polarity_in_shadows_and_beside_tables(digits, tmp_path):
     # Photo renderings where the top-hats alone take the ink for light: the vote with the
     # departures from the local median reads them right, either way round.
-    for seed, i in ((1551, 31), (1864, 24), (2979, 19)):
+    _assert_polarity_read_both_ways(digits, tmp_path, ((1551, 31), (1864, 24), (2979, 19)))
+
+
+def test_polarity_when_strokes_are_thick_or_shadows_cover_the_frame(digits, tmp_path):
+    # Renderings where the top-hats and the median departures together still read the ink as
+    # light; how much of the picture the strongest structures cover tips the vote.
+    _assert_polarity_read_both_ways(
+        digits, tmp_path, ((3771, 11), (4019, 19), (4082, 2), (4115, 35)))
+
+
+def _assert_polarity_read_both_ways(digits, tmp_path, renderings):
+    for seed, i in renderings:
         picture = photos.render(digits[i], np.random.default_rng(seed)) / 255
         grey = imageprep.read_image(_save(tmp_path / f"{seed}.png", picture))
         assert imageprep.dark_ink(imageprep._working_copy(grey)), seed

@@ -129,28 +129,43 @@ def _contrast(a: float, b: float) -> float:
     return (a - b) / max(abs(a) + abs(b), 1e-6)
 
 
+def _hats(grey: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dark and light structures narrower than `k` pixels (black and white top-hats)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, k | 1),) * 2)
+    return (cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel),
+            cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel))
+
+
+def _strong_cover(dark: np.ndarray, light: np.ndarray) -> float:
+    """Whether the strongest dark or the strongest light structures cover more of the picture:
+    strokes are many pixels at full contrast, the gaps between them and lit paper between
+    shadows few."""
+    strong = 0.5 * max(np.percentile(dark, 99.5), np.percentile(light, 99.5))
+    return _contrast(np.count_nonzero(dark > strong), np.count_nonzero(light > strong))
+
+
 def dark_ink(grey: np.ndarray) -> bool:
     """Whether the strokes are darker than the paper.
 
     The frame's border is mostly paper: when its grey level sits clearly at the light (or
     dark) end of the picture's range, that decides. Otherwise (shadows, a dark table along an
-    edge) two measures of what stands out, neither fooled by shadows or tables wider than
-    strokes, vote with their margins: thin dark against thin light structures (black and
-    white top-hats), and the darkest against the lightest departures from the local median.
+    edge) measures of what stands out, none fooled by shadows or tables wider than strokes,
+    vote with their margins: thin dark against thin light structures (black and white
+    top-hats), how much of the picture the strongest of each kind cover (at two scales), and
+    the darkest against the lightest departures from the local median.
     """
     lean = _border_lean(grey)
     if abs(lean) >= 0.8:
         return lean > 0
     grey = cv2.GaussianBlur(grey, (0, 0), 2.0)  # paper grain and sensor noise are not strokes
-    k = max(3, (min(grey.shape) // 8) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    dark = np.percentile(cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel), 99)
-    light = np.percentile(cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel), 99)
+    dark, light = _hats(grey, min(grey.shape) // 8)
+    vote = _contrast(np.percentile(dark, 99), np.percentile(light, 99))
+    vote += _strong_cover(dark, light) + _strong_cover(*_hats(grey, min(grey.shape) // 16))
     k = max(3, (max(grey.shape) // 5) | 1)
     local = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
     darker = local - grey
     departs = _contrast(np.percentile(darker, 99.5), np.percentile(-darker, 99.5))
-    return _contrast(dark, light) + departs > 0
+    return vote + departs > 0
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
