@@ -84,6 +84,27 @@ def test_a_bar_beside_the_digit_is_not_part_of_it(digits, tmp_path):
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
 
 
+def test_the_edge_of_a_tilted_table_below_the_digit_leaves_no_streak(digits, tmp_path):
+    clean = digit_on_paper(digits[1])
+    h, w = clean.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    tabled = np.where(yy > h - 20 - 0.1 * xx, 0.2, clean)  # a dark table, its edge tilted
+    seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "table.png", tabled)))
+    assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
+
+
+def test_a_line_along_the_short_side_of_a_wide_picture_is_not_the_digit(digits, tmp_path):
+    for i in (0, 2, 4):
+        clean = digit_on_paper(digits[i], scale=4)
+        h, w = clean.shape
+        wide = np.full((2 * h, 3 * h), 0.9)
+        wide[h // 2:h // 2 + h, h // 2:h // 2 + w] = clean
+        H, W = wide.shape
+        wide[int(0.1 * H):int(0.85 * H), int(0.8 * W):int(0.8 * W) + 6] = 0.25  # 75% of H
+        seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{i}.png", wide)))
+        assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
+
+
 def test_polarity_in_shadows_and_beside_tables(digits, tmp_path):
     # Photo renderings where the top-hats alone take the ink for light: the vote with the
     # departures from the local median reads them right, either way round.

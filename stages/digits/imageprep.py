@@ -226,7 +226,8 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
             return False
         points = np.column_stack(np.nonzero(labels[b.y:b.y + b.h, b.x:b.x + b.w] == b.label))
         long_side, short_side = sorted(cv2.minAreaRect(points.astype(np.float32))[1])[::-1]
-        return long_side > 0.6 * max(H, W) and short_side < 0.08 * min(H, W)
+        along = H if b.h > b.w else W  # the frame's side the line runs along
+        return long_side > 0.6 * along and short_side < 0.08 * min(H, W)
 
     def edge_like(b):  # the table beyond the paper: along most of a side it touches
         along_top_bottom = (b.y == 0 or b.y + b.h == H) and b.w > 0.6 * W
@@ -281,7 +282,7 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
             if b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
             and b.y < core.y + core.h + my and b.y + b.h > core.y - my
             and b.area >= 0.05 * core.area and not bar_beside(b)
-            and (not streak_like(b) or within_width(b))]
+            and (not streak_like(b) or within_width(b) and not touches_border(b))]
     return np.isin(labels, [b.label for b in keep])
 
 
