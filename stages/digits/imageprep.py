@@ -129,6 +129,12 @@ def _contrast(a: float, b: float) -> float:
     return (a - b) / max(abs(a) + abs(b), 1e-6)
 
 
+def _local_median(grey: np.ndarray, parts: int) -> np.ndarray:
+    """Median grey level over a window a `parts`-th of the picture's longer side."""
+    k = max(3, (max(grey.shape) // parts) | 1)
+    return cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
+
+
 def _hats(grey: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Dark and light structures narrower than `k` pixels (black and white top-hats)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, k | 1),) * 2)
@@ -161,9 +167,7 @@ def dark_ink(grey: np.ndarray) -> bool:
     dark, light = _hats(grey, min(grey.shape) // 8)
     vote = _contrast(np.percentile(dark, 99), np.percentile(light, 99))
     vote += _strong_cover(dark, light) + _strong_cover(*_hats(grey, min(grey.shape) // 16))
-    k = max(3, (max(grey.shape) // 5) | 1)
-    local = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
-    darker = local - grey
+    darker = _local_median(grey, 5) - grey
     departs = _contrast(np.percentile(darker, 99.5), np.percentile(-darker, 99.5))
     return vote + departs > 0
 
@@ -179,9 +183,7 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
     """
     if not dark_ink(grey):
         grey = 1.0 - grey
-    k = max(3, (max(grey.shape) // 3) | 1)
-    rough = cv2.medianBlur(np.round(grey * 255).astype(np.uint8), k).astype(np.float32) / 255
-    ink = _paper_ratio_ink(grey, rough)
+    ink = _paper_ratio_ink(grey, _local_median(grey, 3))
     otsu, mask = cv2.threshold(np.round(ink * 255).astype(np.uint8), 0, 1,
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if otsu < 20 or not mask.any():
