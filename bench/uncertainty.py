@@ -5,9 +5,13 @@ it) are right at least TARGET of the time on validation digits; answers below it
 `"uncertain": true` by predict.py.
 
     python bench/uncertainty.py [--model data/model/model.keras]
+
+The model must not have seen the validation split: for a recipe with `train_on: train+val`,
+run it on the model of a held-out run (`dvc exp run -S best.train_on=train`).
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -37,6 +41,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="data/model/model.keras")
     args = parser.parse_args()
+    summary = json.loads(Path("reports/training.json").read_text())
+    if args.model == parser.get_default("model") and "best_val_accuracy" not in summary:
+        sys.exit("uncertainty.py: the pipeline's model was trained on the validation split; "
+                 "use the model of a run with train_on: train (--model PATH)")
     with np.load("data/prepared/val.npz") as npz:
         x, y = npz["x"], npz["y"]
     probs = reader.load_model(args.model)(x)

@@ -28,9 +28,12 @@ PLOTS = Path("reports/plots")
 
 
 def read_history(live_metrics: Path = LIVE_METRICS) -> list[dict]:
-    """Per-epoch training and validation logs, from DVCLive's .tsv files."""
+    """Per-epoch training and validation logs, from DVCLive's .tsv files (validation's only
+    when the run held the validation split out)."""
     columns = {}
     for split, prefix in (("train", ""), ("eval", "val_")):
+        if not (live_metrics / split).is_dir():
+            continue
         for metric in ("loss", "accuracy"):
             lines = (live_metrics / split / f"{metric}.tsv").read_text().splitlines()
             columns[prefix + metric] = [float(line.split("\t")[-1]) for line in lines[1:]]

@@ -1,4 +1,6 @@
-"""Stage `train`: the selected recipe, trained on the training split, checked on validation.
+"""Stage `train`: the selected recipe, trained on the training split and checked on
+validation, or (`train_on: train+val`, the final fit once its settings are chosen) trained on
+both, with no validation figures.
 
 Resumes from `data/checkpoints/` when an unfinished run with the same settings left one there
 (a killed `dvc repro`), so finished epochs are never trained again. The test set is not read.
@@ -43,14 +45,19 @@ def _load(split: str):
         return npz["x"], npz["y"]
 
 
-def summarize(history: list[dict]) -> dict:
+def summarize(history: list[dict], train_size: int) -> dict:
     """Seconds and validation figures of a finished run, for reports/training.json."""
-    val_acc = [h["val_accuracy"] for h in history]
-    best = int(np.argmax(val_acc))
-    return {
+    summary = {
         "epochs": len(history),
+        "train_size": train_size,
         "train_seconds": round(sum(h["seconds"] for h in history), 2),
         "seconds_per_epoch": round(float(np.median([h["seconds"] for h in history])), 2),
+    }
+    if "val_accuracy" not in history[-1]:  # trained on train+val
+        return summary
+    val_acc = [h["val_accuracy"] for h in history]
+    best = int(np.argmax(val_acc))
+    return summary | {
         "best_val_accuracy": val_acc[best],
         "best_val_epoch": best + 1,
         "final_val_accuracy": val_acc[-1],
@@ -58,11 +65,19 @@ def summarize(history: list[dict]) -> dict:
     }
 
 
+def fit_data(cfg: config.Config):
+    """The digits to fit, and the validation data (None when validation is fitted too)."""
+    (x_train, y_train), (x_val, y_val) = _load("train"), _load("val")
+    if cfg.hyper.train_on == "train+val":
+        return (np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])), None
+    return (x_train, y_train), (x_val, training.one_hot(y_val))
+
+
 @config.run_stage
 def main():
     cfg = config.load()
     training.setup_runtime(cfg.seed, cfg.threads)
-    (x_train, y_train), (x_val, y_val) = _load("train"), _load("val")
+    (x_train, y_train), validation = fit_data(cfg)
     run_id = fingerprint(cfg)
     resume = checkpoint.resume_point(CHECKPOINTS, run_id)
     if resume:
@@ -84,7 +99,7 @@ def main():
         model.fit(
             data, epochs=cfg.epochs, initial_epoch=first_epoch,
             steps_per_epoch=training.steps_per_epoch(len(y_train), cfg.batch_size),
-            validation_data=(x_val, training.one_hot(y_val)), validation_batch_size=1000,
+            validation_data=validation, validation_batch_size=1000,
             shuffle=False,  # the dataset is already shuffled, per epoch and seeded
             verbose=2,
             callbacks=[training.EpochSeeds(cfg.seed),
@@ -94,7 +109,7 @@ def main():
     with atomic.target(MODEL, suffix=".keras") as tmp:
         model.save(tmp)
     checkpoint.finish(CHECKPOINTS, run_id, history)
-    atomic.write_json(SUMMARY, summarize(history))
+    atomic.write_json(SUMMARY, summarize(history, len(y_train)))
 
 
 if __name__ == "__main__":

@@ -123,6 +123,20 @@ def test_exp_run_trains_the_epochs_it_is_given(repo):
     run(repo, "dvc", "checkout", "--force")
 
 
+def test_the_final_fit_on_train_and_val_has_no_validation_figures(repo):
+    run(repo, "dvc", "repro")
+    held_out = read_json(repo / "reports/training.json")
+    assert held_out["train_size"] == 59_000 and "best_val_accuracy" in held_out
+    run(repo, "dvc", "exp", "run", "-S", "keras-example.train_on=train+val", "-n", "refit")
+    refit = read_json(repo / "reports/training.json")
+    assert refit["train_size"] == 60_000
+    assert not any(key.startswith(("best_val", "final_val")) for key in refit)
+    assert not (repo / "reports/train/plots/metrics/eval").exists()
+    assert "accuracy" in read_json(repo / "reports/metrics.json")
+    run(repo, "git", "checkout", "--", ".")
+    run(repo, "dvc", "checkout", "--force")
+
+
 def test_metrics_diff_between_branches(repo):
     run(repo, "git", "checkout", "-q", "-b", "other-seed")
     set_params(repo, seed=1)

@@ -57,6 +57,9 @@ class RecipeConfig:
     width: int  # filters in the first convolution; later blocks double it
     dropout: float
     augment: bool
+    # "train", or "train+val": once the settings are chosen on validation, the final fit on
+    # all 60,000 training digits (no validation figures then).
+    train_on: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +94,7 @@ _CHOICES = {
     "recipe": RECIPES,
     "optimizer": ("adam", "adamw", "adadelta", "sgd"),
     "schedule": ("constant", "onecycle"),
+    "train_on": ("train", "train+val"),
 }
 _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_bins",
              "timeout_seconds", "elastic_sigma", "photo_count"}

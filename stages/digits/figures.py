@@ -17,12 +17,16 @@ def _save(fig, path):
 
 
 def training_curves(history: list[dict], path):
-    """Loss and accuracy per epoch, training against validation."""
+    """Loss and accuracy per epoch, training against validation (when there is one)."""
     epochs = np.arange(1, len(history) + 1)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, metric in zip(axes, ("loss", "accuracy")):
         ax.plot(epochs, [h[metric] for h in history], marker="o", label="train")
-        ax.plot(epochs, [h[f"val_{metric}"] for h in history], marker="o", label="validation")
+        if f"val_{metric}" in history[0]:
+            ax.plot(epochs, [h[f"val_{metric}"] for h in history], marker="o",
+                    label="validation")
+        else:
+            ax.set_title("trained on train+val: no validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
