@@ -93,6 +93,18 @@ def test_the_edge_of_a_tilted_table_below_the_digit_leaves_no_streak(digits, tmp
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
 
 
+def test_a_dark_object_at_the_frame_beside_the_digit_is_not_part_of_it(digits, tmp_path):
+    # A table corner, a pen: dark, touching the frame, within reach of a digit that does
+    # not touch it. Too wide for a bar, too tall for a streak: only the frame gives it away.
+    for i in (3, 5, 7):
+        clean = digit_on_paper(digits[i])
+        ys, xs = np.nonzero(clean < 0.5)
+        cornered = clean.copy()
+        cornered[:ys.min() + (ys.max() - ys.min()) // 3, xs.max() + 6:xs.max() + 56] = 0.2
+        seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{i}.png", cornered)))
+        assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
+
+
 def test_a_line_along_the_short_side_of_a_wide_picture_is_not_the_digit(digits, tmp_path):
     for i in (0, 2, 4):
         clean = digit_on_paper(digits[i], scale=4)
