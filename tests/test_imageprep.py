@@ -105,6 +105,22 @@ def test_a_dark_object_at_the_frame_beside_the_digit_is_not_part_of_it(digits, t
         assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
 
 
+def test_the_bar_of_a_five_reaching_far_past_its_body_is_kept(tmp_path):
+    # A 5 whose bar, lifted apart from the downstroke, runs far to the right: it reads as the
+    # same 5 with the bar attached, not as a body alone (a 6 or a 3 to the model).
+    def five(bar_starts_at: int) -> np.ndarray:
+        ink = np.zeros((300, 380), np.float32)
+        cv2.line(ink, (100, 80), (95, 150), 1.0, 12)  # the downstroke
+        cv2.ellipse(ink, (130, 190), (50, 45), 0, -120, 150, 1.0, 12)  # the bowl
+        cv2.line(ink, (bar_starts_at, 72), (275, 64), 1.0, 12)  # the bar
+        return 0.9 - 0.75 * cv2.GaussianBlur(ink, (0, 0), 1.5)
+
+    attached, apart = (imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{x}.png",
+                                                                        five(x))))
+                       for x in (100, 118))
+    assert _similarity(apart, attached) > 0.9
+
+
 def test_a_line_along_the_short_side_of_a_wide_picture_is_not_the_digit(digits, tmp_path):
     for i in (0, 2, 4):
         clean = digit_on_paper(digits[i], scale=4)

@@ -273,7 +273,7 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     mx, my = 0.35 * core.w + 0.1 * core.h, 0.25 * core.h
 
     def within_width(b):
-        return core.x - mx <= b.x and b.x + b.w <= core.x + core.w + mx
+        return core.x - mx <= b.x and b.x + b.w / 2 <= core.x + core.w + mx
 
     def bar_beside(b):  # a paper edge, a margin line, another number's 1: not this digit's
         apart = b.x + b.w <= core.x or b.x >= core.x + core.w
