@@ -7,6 +7,11 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
     python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity
+    python bench/tune_outside.py --split val --model M ...  # digits M has not seen
+
+The default digits are the training split's, which the model has seen; `--split val` takes
+the validation split's instead, which a model fitted with `train_on: train` has not (as it
+has not seen the test digits the robustness metric renders).
 """
 
 import argparse
@@ -56,10 +61,12 @@ def main():
     parser.add_argument("--sets", default="small,clean,photos",
                         help="which of small, clean, photos to score")
     parser.add_argument("--photo-seed", type=int, default=11)
+    parser.add_argument("--split", choices=("train", "val"), default="train",
+                        help="whose digits to render: never the test split's")
     parser.add_argument("--polarity", action="store_true",
                         help="only how often dark_ink reads the photos' polarity right")
     args = parser.parse_args()
-    with np.load("data/prepared/train.npz") as npz:
+    with np.load(f"data/prepared/{args.split}.npz") as npz:
         x, y = npz["x"], npz["y"]
     if args.polarity:
         greys, _ = outside.photo_set(x, y, args.n, seed=args.photo_seed)
