@@ -13,9 +13,9 @@ import statistics
 import subprocess
 
 COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("params.yaml:epochs", "epochs"),
-           ("batch_size", "batch"), ("preprocess.val_size", "val size"), ("train_size", "trained on"),
-           ("threads", "threads"),
-           ("train_seconds", "train s"), ("seconds_per_epoch", "s/epoch"),
+           ("batch_size", "batch"), ("preprocess.val_size", "val size"),
+           ("train_size", "trained on"), ("threads", "threads"), ("train_seconds", "train s"),
+           ("seconds_per_epoch", "s/epoch"),
            ("best_val_accuracy", "best val acc"), ("accuracy", "test acc"),
            ("loss", "test loss"), ("ece", "ECE"),
            ("outside.sklearn_digits.accuracy", "sklearn digits"),

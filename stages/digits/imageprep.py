@@ -279,10 +279,12 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         apart = b.x + b.w <= core.x or b.x >= core.x + core.w
         return apart and b.h >= 0.7 * core.h and b.w <= 0.25 * b.h
 
-    # A streak is kept only within the core's width (the bar of a 5 or a 7, not a line), and
-    # never when it touches the frame (what a tilted table edge leaves of itself). Nothing
-    # else that touches the frame is kept either, unless the digit itself does (cut off by
-    # the frame): what lies there is the table, a pen, a shadow's edge.
+    # A streak is kept only when it starts within the core's reach and its middle lies within
+    # it (the bar of a 5 or a 7, even one lifted off and running far right; not a line
+    # reaching past both sides), and never when it touches the frame (what a tilted table
+    # edge leaves of itself). Nothing else that touches the frame is kept either, unless the
+    # digit itself does (cut off by the frame): what lies there is the table, a pen, a
+    # shadow's edge.
     keep = [b for b in candidates + streaks
             if b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
             and b.y < core.y + core.h + my and b.y + b.h > core.y - my
