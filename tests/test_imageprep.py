@@ -121,6 +121,23 @@ def test_the_bar_of_a_five_reaching_far_past_its_body_is_kept(tmp_path):
     assert _similarity(apart, attached) > 0.9
 
 
+def test_a_downstroke_ending_on_a_table_along_the_bottom_edge_is_kept(tmp_path):
+    # The table joins the stroke to the frame's edge: the stroke is still no vertical line.
+    def seven(table: bool) -> np.ndarray:
+        ink = np.zeros((260, 300), np.float32)
+        cv2.line(ink, (90, 70), (190, 70), 1.0, 14)
+        cv2.line(ink, (190, 70), (185, 245), 1.0, 14)
+        grey = 0.9 - 0.75 * cv2.GaussianBlur(ink, (0, 0), 1.5)
+        if table:
+            grey[235:] = np.minimum(grey[235:], 0.2)
+        return grey
+
+    clean, tabled = (imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{t}.png",
+                                                                      seven(t))))
+                     for t in (False, True))
+    assert _similarity(tabled, clean) > 0.9
+
+
 def test_a_line_along_the_short_side_of_a_wide_picture_is_not_the_digit(digits, tmp_path):
     for i in (0, 2, 4):
         clean = digit_on_paper(digits[i], scale=4)

@@ -300,8 +300,13 @@ def _remove_lines(mask: np.ndarray) -> np.ndarray:
     h, w = mask.shape
     # A faint line breaks up under shadows and noise: bridge short gaps along it first.
     joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, max(3, w // 20)), np.uint8))
+    # A horizontal line may run on past the frame's side (OpenCV's default border lets it);
+    # a vertical one must be long within the frame: a digit's downstroke that ends on a table
+    # along the bottom edge would otherwise pass for a line.
+    tall = np.ones((int(0.85 * h), 1), np.uint8)
     lines = mask & (cv2.morphologyEx(joined, cv2.MORPH_OPEN, np.ones((1, int(0.7 * w)), np.uint8))
-                    | cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((int(0.85 * h), 1), np.uint8)))
+                    | cv2.morphologyEx(mask, cv2.MORPH_OPEN, tall,
+                                       borderType=cv2.BORDER_CONSTANT, borderValue=0))
     if not lines.any():
         return mask
     band = cv2.dilate(lines, np.ones((3, 3), np.uint8))
