@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
 from digits import reader  # noqa: E402
 
 TARGET = 0.999
+SUMMARY = "reports/training.json"  # the pipeline's run: held out validation or not
 
 
 def choose(confidence: np.ndarray, correct: np.ndarray, target: float = TARGET):
@@ -41,8 +42,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="data/model/model.keras")
     args = parser.parse_args()
-    summary = json.loads(Path("reports/training.json").read_text())
-    if args.model == parser.get_default("model") and "best_val_accuracy" not in summary:
+    pipelines = args.model == parser.get_default("model")
+    if pipelines and "best_val_accuracy" not in json.loads(Path(SUMMARY).read_text()):
         sys.exit("uncertainty.py: the pipeline's model was trained on the validation split; "
                  "use the model of a run with train_on: train (--model PATH)")
     with np.load("data/prepared/val.npz") as npz:
