@@ -17,6 +17,11 @@ def _save(path, grey: np.ndarray, **kwargs):
     return path
 
 
+def _seen(path, grey: np.ndarray) -> np.ndarray:
+    """What the model would see of `grey`, written to the image file `path` and read back."""
+    return imageprep.to_mnist(imageprep.read_image(_save(path, grey)))
+
+
 def _similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a.ravel().astype(float), b.ravel().astype(float))[0, 1])
 
@@ -48,8 +53,8 @@ def test_exif_orientation_is_applied(digits, tmp_path):
 
 def test_polarity_either_way_gives_the_same_digit(digits, tmp_path):
     dark_on_light = digit_on_paper(digits[1])
-    a = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "a.png", dark_on_light)))
-    b = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "b.png", 1 - dark_on_light)))
+    a = _seen(tmp_path / "a.png", dark_on_light)
+    b = _seen(tmp_path / "b.png", 1 - dark_on_light)
     assert _similarity(a, b) > 0.97
     assert _similarity(a, digits[1]) > 0.8
 
@@ -71,7 +76,7 @@ def test_a_small_image_mostly_ink_is_read_light_on_dark(tmp_path):
                     + [[0, 6, 14, 16, 16, 14, 6, 0]], np.float32) / 16
     zero[3:5, 3:5] = 0
     assert np.median(zero) > 0.5
-    out = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "zero.png", zero)))
+    out = _seen(tmp_path / "zero.png", zero)
     assert out[14, 14] < 60 and out[14, 4:10].max() > 200
 
 
@@ -80,7 +85,7 @@ def test_a_bar_beside_the_digit_is_not_part_of_it(digits, tmp_path):
     barred = clean.copy()
     ys, xs = np.nonzero(clean < 0.5)
     barred[ys.min():ys.max() + 1, xs.min() - 30:xs.min() - 14] = 0.15  # as thick as a stroke
-    seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "barred.png", barred)))
+    seen = _seen(tmp_path / "barred.png", barred)
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
 
 
@@ -89,7 +94,7 @@ def test_the_edge_of_a_tilted_table_below_the_digit_leaves_no_streak(digits, tmp
     h, w = clean.shape
     yy, xx = np.mgrid[0:h, 0:w]
     tabled = np.where(yy > h - 20 - 0.1 * xx, 0.2, clean)  # a dark table, its edge tilted
-    seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "table.png", tabled)))
+    seen = _seen(tmp_path / "table.png", tabled)
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
 
 
@@ -101,7 +106,7 @@ def test_a_dark_object_at_the_frame_beside_the_digit_is_not_part_of_it(digits, t
         ys, xs = np.nonzero(clean < 0.5)
         cornered = clean.copy()
         cornered[:ys.min() + (ys.max() - ys.min()) // 3, xs.max() + 6:xs.max() + 56] = 0.2
-        seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{i}.png", cornered)))
+        seen = _seen(tmp_path / f"{i}.png", cornered)
         assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
 
 
@@ -115,9 +120,7 @@ def test_the_bar_of_a_five_reaching_far_past_its_body_is_kept(tmp_path):
         cv2.line(ink, (bar_starts_at, 72), (275, 64), 1.0, 12)  # the bar
         return 0.9 - 0.75 * cv2.GaussianBlur(ink, (0, 0), 1.5)
 
-    attached, apart = (imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{x}.png",
-                                                                        five(x))))
-                       for x in (100, 118))
+    attached, apart = (_seen(tmp_path / f"{x}.png", five(x)) for x in (100, 118))
     assert _similarity(apart, attached) > 0.9
 
 
@@ -132,9 +135,7 @@ def test_a_downstroke_ending_on_a_table_along_the_bottom_edge_is_kept(tmp_path):
             grey[235:] = np.minimum(grey[235:], 0.2)
         return grey
 
-    clean, tabled = (imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{t}.png",
-                                                                      seven(t))))
-                     for t in (False, True))
+    clean, tabled = (_seen(tmp_path / f"{t}.png", seven(t)) for t in (False, True))
     assert _similarity(tabled, clean) > 0.9
 
 
@@ -146,7 +147,7 @@ def test_a_line_along_the_short_side_of_a_wide_picture_is_not_the_digit(digits, 
         wide[h // 2:h // 2 + h, h // 2:h // 2 + w] = clean
         H, W = wide.shape
         wide[int(0.1 * H):int(0.85 * H), int(0.8 * W):int(0.8 * W) + 6] = 0.25  # 75% of H
-        seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{i}.png", wide)))
+        seen = _seen(tmp_path / f"{i}.png", wide)
         assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
 
 
@@ -191,7 +192,7 @@ def test_specks_ruled_lines_and_paper_edges_are_dropped(digits, tmp_path):
     rng = np.random.default_rng(0)
     for y, x in rng.integers(20, min(h, w) - 20, (15, 2)):
         messy[y:y + 3, x:x + 3] = 0.1  # specks of dirt
-    seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "messy.png", messy)))
+    seen = _seen(tmp_path / "messy.png", messy)
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.9
 
 
@@ -204,7 +205,7 @@ def test_ruled_lines_broken_into_pieces_are_dropped(digits, tmp_path):
             ruled[y:y + 3, :] = np.minimum(ruled[y:y + 3, :], 0.2)
             for x in range(0, w, 40):
                 ruled[y:y + 3, x:x + 4] = clean[y:y + 3, x:x + 4]  # gaps, as under uneven light
-        seen = imageprep.to_mnist(imageprep.read_image(_save(tmp_path / "ruled.png", ruled)))
+        seen = _seen(tmp_path / "ruled.png", ruled)
         assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
 
 
@@ -235,7 +236,7 @@ def test_blank_and_near_blank_images_have_no_digit(tmp_path):
                        "noise": 0.8 + rng.normal(0, 0.01, (200, 300)),
                        "black": np.zeros((50, 50))}.items():
         with pytest.raises(imageprep.NoDigit):
-            imageprep.to_mnist(imageprep.read_image(_save(tmp_path / f"{name}.png", grey)))
+            _seen(tmp_path / f"{name}.png", grey)
 
 
 def test_unreadable_inputs_raise_clear_errors(tmp_path):
