@@ -151,6 +151,15 @@ def test_a_line_along_the_short_side_of_a_wide_picture_is_not_the_digit(digits, 
         assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
 
 
+def test_a_dash_at_the_frame_with_nothing_else_is_read_as_it_is(tmp_path):
+    # Streaks at the frame are set aside beside a digit; alone, the streak is what there is.
+    grey = np.full((200, 200), 0.9, np.float32)
+    grey[90:105, :60] = 0.1
+    seen = _seen(tmp_path / "dash.png", grey)
+    ys, xs = np.nonzero(seen > 128)
+    assert np.ptp(xs) > 3 * np.ptp(ys)
+
+
 def test_polarity_in_shadows_and_beside_tables(digits, tmp_path):
     # Photo renderings where the top-hats alone take the ink for light: the vote with the
     # departures from the local median reads them right, either way round.

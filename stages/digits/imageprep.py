@@ -284,13 +284,15 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     # reaching past both sides), and never when it touches the frame (what a tilted table
     # edge leaves of itself). Nothing else that touches the frame is kept either, unless the
     # digit itself does (cut off by the frame): what lies there is the table, a pen, a
-    # shadow's edge.
-    keep = [b for b in candidates + streaks
-            if b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
-            and b.y < core.y + core.h + my and b.y + b.h > core.y - my
-            and b.area >= 0.05 * core.area and not bar_beside(b)
-            and (not streak_like(b) or (within_width(b) and not touches_border(b)))
-            and (b is core or touches_border(core) or not touches_border(b))]
+    # shadow's edge. The core itself is always kept, even a streak at the frame when there
+    # is nothing else.
+    keep = [core] + [b for b in candidates + streaks
+                     if b is not core
+                     and b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
+                     and b.y < core.y + core.h + my and b.y + b.h > core.y - my
+                     and b.area >= 0.05 * core.area and not bar_beside(b)
+                     and (not streak_like(b) or (within_width(b) and not touches_border(b)))
+                     and (touches_border(core) or not touches_border(b))]
     return np.isin(labels, [b.label for b in keep])
 
 
