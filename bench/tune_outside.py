@@ -72,7 +72,8 @@ def main():
         greys, _ = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         works = [imageprep._working_copy(g) for g in greys]
         right = [imageprep.dark_ink(w) and not imageprep.dark_ink(1 - w) for w in works]
-        print(f"polarity right both ways on {np.mean(right):.5f} of {len(works)} photos")
+        print(f"polarity right both ways on {np.mean(right):.5f} of {len(works)} photos "
+              f"({len(works) - sum(right)} wrong)")
         return
     rng = np.random.default_rng(11)
     pick = rng.choice(len(y), args.n, replace=False)
