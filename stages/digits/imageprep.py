@@ -157,10 +157,8 @@ def dark_ink(grey: np.ndarray) -> bool:
     dark) end of the picture's range, that decides. Otherwise (shadows, a dark table along an
     edge) measures of what stands out, none fooled by shadows or tables wider than strokes,
     vote with their margins: thin dark against thin light structures (black and white
-    top-hats), how much of the picture the strongest of each kind cover (at two scales), the
-    darkest against the lightest departures from the local median, and the border's own lean,
-    which still says something when it does not decide (on 10,000 photo renderings of
-    training digits: 18 read wrong with it, 23 without; `bench/tune_outside.py --polarity`).
+    top-hats), how much of the picture the strongest of each kind cover (at two scales), and
+    the darkest against the lightest departures from the local median.
     """
     lean = _border_lean(grey)
     if abs(lean) >= 0.8:
@@ -171,7 +169,7 @@ def dark_ink(grey: np.ndarray) -> bool:
     vote += _strong_cover(dark, light) + _strong_cover(*_hats(grey, min(grey.shape) // 16))
     darker = _local_median(grey, 5) - grey
     departs = _contrast(np.percentile(darker, 99.5), np.percentile(-darker, 99.5))
-    return vote + departs + lean > 0
+    return vote + departs > 0
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
