@@ -295,6 +295,37 @@ def test_touching_digits_are_cut_apart(mnist):
     assert len(parts) == 2
 
 
+def test_a_flat_stroke_read_as_a_number_is_cut_without_error(tmp_path):
+    # Pieces as wide as 0.75 of the tallest component: for a stroke 2 pixels tall, cuts
+    # closer than the search window's width.
+    grey = np.full((100, 400), 0.9, np.float32)
+    grey[50:52, 100:300] = 0.1
+    parts = imageprep.split_number(imageprep.read_image(_save(tmp_path / "dash.png", grey)))
+    assert parts and all(part.shape == (28, 28) for part in parts)
+
+
+def test_random_pictures_give_a_digit_or_no_digit_never_another_error(tmp_path):
+    rng = np.random.default_rng(0)
+    for i in range(60):
+        h, w = (int(v) for v in rng.integers(2, 300, 2))
+        grey = np.full((h, w), rng.uniform(0, 1), np.float32)
+        for _ in range(rng.integers(0, 6)):  # strokes and blocks, some past the frame
+            a, b = (tuple(int(v) for v in rng.integers(-20, max(h, w) + 20, 2)) for _ in "ab")
+            if rng.random() < 0.5:
+                cv2.line(grey, a, b, float(rng.uniform(0, 1)), int(rng.integers(1, 40)))
+            else:
+                cv2.rectangle(grey, a, b, float(rng.uniform(0, 1)), -1)
+        grey += rng.normal(0, rng.uniform(0, 0.3), grey.shape).astype(np.float32)
+        grey = cv2.GaussianBlur(grey, (0, 0), rng.uniform(0.3, 5))
+        seen = imageprep.read_image(_save(tmp_path / f"{i}.png", grey))
+        for read in (lambda g: [imageprep.to_mnist(g)], imageprep.split_number):
+            try:
+                digits = read(seen)
+            except imageprep.NoDigit:
+                continue
+            assert all(d.shape == (28, 28) and d.dtype == np.uint8 for d in digits), i
+
+
 def test_photo_renderings_are_reproducible(digits):
     a, ya = photos.render_set(digits, np.arange(40) % 10, 5, seed=3)
     b, yb = photos.render_set(digits, np.arange(40) % 10, 5, seed=3)

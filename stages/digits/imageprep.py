@@ -456,7 +456,8 @@ def _split_wide(group: np.ndarray, height: int) -> list[np.ndarray]:
     column_ink = group[:, x0:x0 + width].sum(axis=0)
     cuts, step = [], width / pieces
     for i in range(1, pieces):
-        lo, hi = int(i * step - 0.3 * step), int(i * step + 0.3 * step)
+        lo = int(i * step - 0.3 * step)
+        hi = max(int(i * step + 0.3 * step), lo + 1)  # a flat stroke: steps under 2 pixels
         cuts.append(x0 + lo + int(np.argmin(column_ink[lo:hi])))
     edges = [x0, *cuts, x0 + width]
     parts = []
