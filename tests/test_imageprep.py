@@ -331,3 +331,17 @@ def test_photo_renderings_are_reproducible(digits):
     b, yb = photos.render_set(digits, np.arange(40) % 10, 5, seed=3)
     assert all(np.array_equal(p, q) for p, q in zip(a, b)) and np.array_equal(ya, yb)
     assert all(p.dtype == np.uint8 and min(p.shape) >= 90 for p in a)
+
+
+def test_a_photo_effect_left_out_changes_that_effect_alone(digits):
+    # Every random draw is still made: without the draws in step, the paper, the digit's
+    # size and place would all change.
+    labels = np.arange(40) % 10
+    full, _ = photos.render_set(digits, labels, 10, seed=3)
+    for effect in photos.EFFECTS:
+        less, _ = photos.render_set(digits, labels, 10, seed=3, without=(effect,))
+        assert [p.shape for p in less] == [p.shape for p in full], effect
+        change = [np.mean(np.abs(p.astype(float) - q)) for p, q in zip(full, less)]
+        assert max(change) > 0, effect
+        if effect in ("rotation", "blur", "noise", "jpeg"):  # small, local changes: another
+            assert max(change) < 10, effect  # paper alone would differ by ~25 grey levels

@@ -48,8 +48,8 @@ def sklearn_digits():
     return [image / 16.0 for image in data.images], data.target
 
 
-def photo_set(x: np.ndarray, y: np.ndarray, n: int, seed: int):
-    pictures, labels = photos.render_set(x, y, n, seed)
+def photo_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, without=()):
+    pictures, labels = photos.render_set(x, y, n, seed, without)
     return [p.astype(np.float32) / 255 for p in pictures], labels
 
 

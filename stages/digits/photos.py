@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 
-def _paper(rng, h: int, w: int) -> np.ndarray:
+def _paper(rng, h: int, w: int, shadow: bool = True) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     paper = np.full((h, w), rng.uniform(0.65, 0.95), np.float32)
     angle = rng.uniform(0, 2 * np.pi)  # light falling off across the sheet
@@ -25,17 +25,20 @@ def _paper(rng, h: int, w: int) -> np.ndarray:
         cy, cx = rng.uniform(-0.3, 1.3) * h, rng.uniform(-0.3, 1.3) * w
         r = rng.uniform(0.3, 0.8) * max(h, w)
         inside = np.clip((r - np.hypot(yy - cy, xx - cx)) / (0.15 * r), 0, 1)
-        paper *= 1 - rng.uniform(0.2, 0.5) * inside
+        depth = rng.uniform(0.2, 0.5)
+        if shadow:
+            paper *= 1 - depth * inside
     return paper
 
 
-def _place_digit(rng, paper: np.ndarray, digit: np.ndarray) -> np.ndarray:
+def _place_digit(rng, paper: np.ndarray, digit: np.ndarray, turn: bool = True) -> np.ndarray:
     h, w = paper.shape
     size = int(rng.uniform(0.35, 0.8) * min(h, w))
     alpha = cv2.resize(digit.astype(np.float32) / 255, (size, size),
                        interpolation=cv2.INTER_CUBIC)
-    turn = cv2.getRotationMatrix2D((size / 2, size / 2), rng.uniform(-15, 15), 1.0)
-    alpha = np.clip(cv2.warpAffine(alpha, turn, (size, size)), 0, 1)
+    angle = rng.uniform(-15, 15)
+    rotation = cv2.getRotationMatrix2D((size / 2, size / 2), angle if turn else 0.0, 1.0)
+    alpha = np.clip(cv2.warpAffine(alpha, rotation, (size, size)), 0, 1)
     y, x = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
     layer = np.zeros_like(paper)
     layer[y:y + size, x:x + size] = alpha
@@ -63,28 +66,45 @@ def _paper_edge(rng, image: np.ndarray) -> np.ndarray:
     return image
 
 
-def render(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One MNIST digit (28×28 uint8, light on dark) as a grey photo-like picture (uint8)."""
+EFFECTS = ("shadow", "rotation", "lines", "edge", "blur", "noise", "jpeg")
+
+
+def render(digit: np.ndarray, rng: np.random.Generator, without=()) -> np.ndarray:
+    """One MNIST digit (28×28 uint8, light on dark) as a grey photo-like picture (uint8).
+
+    Args:
+        without: effects (of `EFFECTS`) left out. Their random draws are still made, so the
+            picture differs from the full rendering by those effects alone.
+    """
     h, w = int(rng.integers(90, 260)), int(rng.integers(90, 260))
-    image = _place_digit(rng, _paper(rng, h, w), digit)
-    if rng.random() < 0.4:
-        image = _ruled_lines(rng, image)
-    if rng.random() < 0.3:
-        image = _paper_edge(rng, image)
-    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.2))
-    image += rng.normal(0, rng.uniform(0, 0.03), image.shape).astype(np.float32)
+    paper = _paper(rng, h, w, shadow="shadow" not in without)
+    image = _place_digit(rng, paper, digit, turn="rotation" not in without)
+    for name, chance, effect in (("lines", 0.4, _ruled_lines), ("edge", 0.3, _paper_edge)):
+        if rng.random() < chance:
+            done = effect(rng, image.copy())
+            image = image if name in without else done
+    sigma = rng.uniform(0.3, 1.2)
+    if "blur" not in without:
+        image = cv2.GaussianBlur(image, (0, 0), sigma)
+    noise = rng.normal(0, rng.uniform(0, 0.03), image.shape).astype(np.float32)
+    if "noise" not in without:
+        image += noise
+    quality = int(rng.integers(30, 90))
+    picture = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    if "jpeg" in without:
+        return picture
     buffer = io.BytesIO()
-    Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)).save(
-        buffer, format="JPEG", quality=int(rng.integers(30, 90)))
+    Image.fromarray(picture).save(buffer, format="JPEG", quality=quality)
     return np.asarray(Image.open(buffer))
 
 
-def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int):
-    """`n` digits drawn from (x, y) and rendered; the same seed gives the same pictures.
+def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, without=()):
+    """`n` digits drawn from (x, y) and rendered (`without` as in `render`); the same seed
+    gives the same pictures.
 
     Returns:
         (list of uint8 pictures, (n,) labels).
     """
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(x), size=min(n, len(x)), replace=False)
-    return [render(x[i].squeeze(), rng) for i in picks], np.asarray(y)[picks]
+    return [render(x[i].squeeze(), rng, without) for i in picks], np.asarray(y)[picks]
