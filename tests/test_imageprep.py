@@ -334,8 +334,8 @@ def test_photo_renderings_are_reproducible(digits):
 
 
 def test_a_photo_effect_left_out_changes_that_effect_alone(digits):
-    # Every random draw is still made: without the draws in step, the paper, the digit's
-    # size and place would all change.
+    # Every random draw is still made: a draw out of step would change the sizes of the
+    # pictures after it (drawn first), the paper and the digit's place.
     labels = np.arange(40) % 10
     full, _ = photos.render_set(digits, labels, 10, seed=3)
     for effect in photos.EFFECTS:
@@ -343,5 +343,5 @@ def test_a_photo_effect_left_out_changes_that_effect_alone(digits):
         assert [p.shape for p in less] == [p.shape for p in full], effect
         change = [np.mean(np.abs(p.astype(float) - q)) for p, q in zip(full, less)]
         assert max(change) > 0, effect
-        if effect in ("rotation", "blur", "noise", "jpeg"):  # small, local changes: another
-            assert max(change) < 10, effect  # paper alone would differ by ~25 grey levels
+        if effect in ("rotation", "blur", "noise", "jpeg"):  # pixels, not the paper's level
+            assert max(change) < 10, effect
