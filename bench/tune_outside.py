@@ -1,7 +1,8 @@
 """Accuracy of the preprocessing + model on outside-like digits made from MNIST *training*
 digits only, for tuning `stages/digits/imageprep.py` without touching any evaluation set:
 
-- small: training digits as 8×8 block counts of a 32×32 bitmap, 0..16 (like load_digits);
+- small: training digits as 8×8 block counts of a 32×32 bitmap, 0..16, made as load_digits'
+  were (NIST's form reader stretches every digit's box to 20×32: aspect not kept);
 - clean: training digits drawn dark on white at random sizes, nothing else (a scan, an app);
 - photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed).
 
@@ -25,22 +26,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
 from digits import imageprep, outside, reader  # noqa: E402
 
 
-def small_like(x: np.ndarray) -> list[np.ndarray]:
+def small_like(x: np.ndarray, size=(20, 32)) -> list[np.ndarray]:
     """8×8, 0..16 versions of MNIST digits made the way load_digits' were (its description:
-    normalised 32×32 bitmaps, each 4×4 block's count of ink pixels): the digit's box scaled
-    to fill 32×32 (aspect kept), thresholded, counted."""
+    NIST's normalised 32×32 bitmaps, each 4×4 block's count of ink pixels): the digit's box
+    stretched to `size` (width, height; NIST's form reader uses 20×32, whatever the digit's
+    aspect), centred in 32×32, thresholded, counted."""
     out = []
     for digit in x:
         ys, xs = np.nonzero(digit.squeeze() > 30)
         box = digit.squeeze()[ys.min():ys.max() + 1, xs.min():xs.max() + 1] / 255
-        scale = 32 / max(box.shape)
-        size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
         box = cv2.resize(box.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
         bitmap = np.zeros((32, 32), np.float32)
         y0, x0 = (32 - size[1]) // 2, (32 - size[0]) // 2
         bitmap[y0:y0 + size[1], x0:x0 + size[0]] = box > 0.5
         out.append(bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) / 16)
     return out
+
+
+def ink_columns(images) -> np.ndarray:
+    """How many of the 8 columns hold ink, counted over 8×8 images: a fingerprint of how a
+    set was normalised (no labels needed)."""
+    counts = [int((np.asarray(image) > 2 / 16).any(axis=0).sum()) for image in images]
+    return np.bincount(counts, minlength=9)
 
 
 def clean_like(x: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
@@ -80,7 +87,10 @@ def main():
     model = reader.load_model(args.model)
     sets = args.sets.split(",")
     if "small" in sets:
-        print("small 8×8:", outside.score(model, small_like(x[pick]), y[pick]))
+        small = small_like(x[pick])
+        print("small 8×8:", outside.score(model, small, y[pick]))
+        print("  digits with 0..8 columns of ink, small:", ink_columns(small),
+              "load_digits:", ink_columns(outside.sklearn_digits()[0]))
     if "clean" in sets:
         print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
     if "photos" in sets:
