@@ -7,6 +7,7 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 - photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed).
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
+                                 [--small-level 0.2]
     python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity
     python bench/tune_outside.py --split val --model M ...  # digits M has not seen
 
@@ -26,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
 from digits import imageprep, outside, reader  # noqa: E402
 
 
-def small_like(x: np.ndarray, size=(20, 32)) -> list[np.ndarray]:
+def small_like(x: np.ndarray, size=(20, 32), level: float = 0.2) -> list[np.ndarray]:
     """8×8, 0..16 versions of MNIST digits made the way load_digits' were (its description:
     NIST's normalised 32×32 bitmaps, each 4×4 block's count of ink pixels): the digit's box
     stretched to `size` (width, height; NIST's form reader uses 20×32, whatever the digit's
-    aspect), centred in 32×32, thresholded, counted."""
+    aspect), centred in 32×32, thresholded at `level`, counted. The low level draws strokes
+    as heavy as load_digits' pen strokes (`fingerprint` compares the two)."""
     out = []
     for digit in x:
         ys, xs = np.nonzero(digit.squeeze() > 30)
@@ -38,16 +40,18 @@ def small_like(x: np.ndarray, size=(20, 32)) -> list[np.ndarray]:
         box = cv2.resize(box.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
         bitmap = np.zeros((32, 32), np.float32)
         y0, x0 = (32 - size[1]) // 2, (32 - size[0]) // 2
-        bitmap[y0:y0 + size[1], x0:x0 + size[0]] = box > 0.5
+        bitmap[y0:y0 + size[1], x0:x0 + size[0]] = box > level
         out.append(bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) / 16)
     return out
 
 
-def ink_columns(images) -> np.ndarray:
-    """How many of the 8 columns hold ink, counted over 8×8 images: a fingerprint of how a
-    set was normalised (no labels needed)."""
-    counts = [int((np.asarray(image) > 2 / 16).any(axis=0).sum()) for image in images]
-    return np.bincount(counts, minlength=9)
+def fingerprint(images) -> str:
+    """How a set of 8×8 images was made, without labels: how many digits hold ink in 0..8 of
+    the columns (the box's shape), and the mean ink per digit in whole blocks (the strokes'
+    weight)."""
+    images = np.asarray(images)
+    columns = np.bincount((images > 2 / 16).any(axis=1).sum(axis=1), minlength=9)
+    return f"columns with ink {columns}, ink {images.sum(axis=(1, 2)).mean():.1f} blocks"
 
 
 def clean_like(x: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
@@ -68,6 +72,8 @@ def main():
     parser.add_argument("--sets", default="small,clean,photos",
                         help="which of small, clean, photos to score")
     parser.add_argument("--photo-seed", type=int, default=11)
+    parser.add_argument("--small-level", type=float, default=0.2,
+                        help="grey level (0..1) at which small's bitmaps count as ink")
     parser.add_argument("--split", choices=("train", "val"), default="train",
                         help="whose digits to render: never the test split's")
     parser.add_argument("--polarity", action="store_true",
@@ -87,10 +93,10 @@ def main():
     model = reader.load_model(args.model)
     sets = args.sets.split(",")
     if "small" in sets:
-        small = small_like(x[pick])
+        small = small_like(x[pick], level=args.small_level)
         print("small 8×8:", outside.score(model, small, y[pick]))
-        print("  digits with 0..8 columns of ink, small:", ink_columns(small),
-              "load_digits:", ink_columns(outside.sklearn_digits()[0]))
+        print("  small:      ", fingerprint(small))
+        print("  load_digits:", fingerprint(outside.sklearn_digits()[0]))
     if "clean" in sets:
         print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
     if "photos" in sets:
