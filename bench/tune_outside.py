@@ -27,7 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
 from digits import imageprep, outside, reader  # noqa: E402
 
 
-def small_like(x: np.ndarray, size=(20, 32), level: float = 0.2) -> list[np.ndarray]:
+SMALL_LEVEL = 0.2  # strokes as heavy as load_digits' (BENCHMARKS.md)
+
+
+def small_like(x: np.ndarray, size=(20, 32), level: float = SMALL_LEVEL) -> list[np.ndarray]:
     """8×8, 0..16 versions of MNIST digits made the way load_digits' were (its description:
     NIST's normalised 32×32 bitmaps, each 4×4 block's count of ink pixels): the digit's box
     stretched to `size` (width, height; NIST's form reader uses 20×32, whatever the digit's
@@ -72,7 +75,7 @@ def main():
     parser.add_argument("--sets", default="small,clean,photos",
                         help="which of small, clean, photos to score")
     parser.add_argument("--photo-seed", type=int, default=11)
-    parser.add_argument("--small-level", type=float, default=0.2,
+    parser.add_argument("--small-level", type=float, default=SMALL_LEVEL,
                         help="grey level (0..1) at which small's bitmaps count as ink")
     parser.add_argument("--split", choices=("train", "val"), default="train",
                         help="whose digits to render: never the test split's")
