@@ -24,28 +24,17 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
-from digits import imageprep, outside, reader  # noqa: E402
+from digits import blocks, imageprep, outside, reader  # noqa: E402
 
 
 SMALL_LEVEL = 0.2  # strokes as heavy as load_digits' (BENCHMARKS.md)
 
 
-def small_like(x: np.ndarray, size=(20, 32), level: float = SMALL_LEVEL) -> list[np.ndarray]:
-    """8×8, 0..16 versions of MNIST digits made the way load_digits' were (its description:
-    NIST's normalised 32×32 bitmaps, each 4×4 block's count of ink pixels): the digit's box
-    stretched to `size` (width, height; NIST's form reader uses 20×32, whatever the digit's
-    aspect), centred in 32×32, thresholded at `level`, counted. The low level draws strokes
-    as heavy as load_digits' pen strokes (`fingerprint` compares the two)."""
-    out = []
-    for digit in x:
-        ys, xs = np.nonzero(digit.squeeze() > 30)
-        box = digit.squeeze()[ys.min():ys.max() + 1, xs.min():xs.max() + 1] / 255
-        box = cv2.resize(box.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
-        bitmap = np.zeros((32, 32), np.float32)
-        y0, x0 = (32 - size[1]) // 2, (32 - size[0]) // 2
-        bitmap[y0:y0 + size[1], x0:x0 + size[0]] = box > level
-        out.append(bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) / 16)
-    return out
+def small_like(x: np.ndarray, level: float = SMALL_LEVEL) -> list[np.ndarray]:
+    """8×8, 0..16 versions of MNIST digits made as load_digits' were (`blocks.block_counts`:
+    the box stretched to NIST's 20×32, whatever the digit's aspect). The low level draws
+    strokes as heavy as load_digits' pen strokes (`fingerprint` compares the two)."""
+    return [blocks.block_counts(digit, level) for digit in x]
 
 
 def fingerprint(images) -> str:

@@ -5,12 +5,12 @@ import pytest
 import tensorflow as tf
 
 from conftest import ROOT
-from digits import augment, config
+from digits import augment, blocks, config, imageprep
 
 AUG = config.load(ROOT / "params.yaml").augment
 OFF = dataclasses.replace(AUG, rotation_degrees=0, shear_degrees=0, scale=0, translate=0,
                           elastic_alpha=0, stroke_probability=0, blur_probability=0,
-                          noise_std=0)
+                          noise_std=0, small_probability=0)
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +44,39 @@ def test_stroke_changes_make_ink_thicker_and_thinner(digits):
     out = _run(digits, dataclasses.replace(OFF, stroke_probability=1.0))
     ink_before, ink_after = digits.numpy().sum(axis=(1, 2, 3)), out.sum(axis=(1, 2, 3))
     assert (ink_after > ink_before * 1.05).any() and (ink_after < ink_before * 0.95).any()
+
+
+def test_block_counts_stretch_the_box_as_nist_did(digits):
+    # Every digit fills all 8 rows and 5 or 6 columns of 8, a 1 as much as an 8: the box is
+    # stretched to 20×32, not fitted (scikit-learn's load_digits has the same fingerprint).
+    small = np.stack([blocks.block_counts(d, 0.2) for d in digits.numpy()])
+    assert small.shape == (64, 8, 8) and small.min() >= 0 and small.max() <= 1
+    assert (small > 0).any(axis=2).all()
+    columns = (small > 0).any(axis=1).sum(axis=1)
+    assert set(columns) <= {5, 6}
+    # A lower threshold draws heavier strokes.
+    assert small.sum() > np.stack([blocks.block_counts(d, 0.5) for d in digits.numpy()]).sum()
+
+
+def test_small_views_are_block_counts_read_back(digits):
+    x = digits.numpy()
+    out = _run(digits, dataclasses.replace(OFF, small_probability=1.0))
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 255
+    assert (np.abs(out - x).mean(axis=(1, 2, 3)) > 5).all()  # every digit was replaced
+    # ...by the prediction preprocessing's reading of its 8×8 block counts, at a level
+    # drawn from blocks.LEVELS: a reading at 0.2 and one at 0.5 bracket each view's ink.
+    read = lambda level: np.stack([  # noqa: E731
+        imageprep.to_mnist(blocks.block_counts(d, level)) for d in x]).astype("float32")
+    ink = out.sum(axis=(1, 2, 3))
+    heavy, light = read(0.2).sum(axis=(1, 2)), read(0.5).sum(axis=(1, 2))
+    assert (np.minimum(heavy, light) * 0.9 <= ink).mean() > 0.9
+    assert (ink <= np.maximum(heavy, light) * 1.1).mean() > 0.9
+    half = _run(digits, dataclasses.replace(OFF, small_probability=0.5))
+    untouched = (half == x).all(axis=(1, 2, 3))
+    assert 10 < untouched.sum() < 54
+
+
+def test_round_trip_keeps_a_blank_digit():
+    blank = np.zeros((2, 28, 28, 1), np.float32)
+    out = blocks.round_trip(blank, np.array([0.2, 0.5]), np.array([True, True]))
+    np.testing.assert_array_equal(out, blank)

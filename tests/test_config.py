@@ -32,6 +32,7 @@ def test_main_params_are_valid(raw):
     (lambda p: p["fast"].update(dropout=1.5), "fast.dropout"),
     (lambda p: p["reference"].update(optimizer="adamax"), "reference.optimizer"),
     (lambda p: p["augment"].update(noise_std="high"), "augment.noise_std"),
+    (lambda p: p["augment"].update(small_probability=1.5), "augment.small_probability"),
     (lambda p: p["best"].update(augment="yes"), "best.augment"),
     (lambda p: p["best"].update(train_on="all"), "best.train_on"),
     (lambda p: p.pop("evaluate"), "evaluate"),

@@ -10,6 +10,8 @@ import math
 
 import tensorflow as tf
 
+from digits import blocks
+
 SIDE = 28
 CENTRE = (SIDE - 1) / 2
 
@@ -107,6 +109,17 @@ def _noise(x, seed, std: float):
     return x + level * tf.random.stateless_normal(tf.shape(x), seeds[1])
 
 
+def _small_view(x, seed, probability: float):
+    # A few digits as scikit-learn's 8×8 block counts, read back by the prediction
+    # preprocessing (OpenCV, outside the graph: a few milliseconds a batch).
+    b = tf.shape(x)[0]
+    seeds = tf.random.experimental.stateless_split(seed, 2)
+    apply = _uniform(seeds[0], [b], 0.0, 1.0) < probability
+    levels = _uniform(seeds[1], [b], *blocks.LEVELS)
+    out = tf.numpy_function(blocks.round_trip, [x, levels, apply], tf.float32, stateful=False)
+    return tf.ensure_shape(out, x.shape)
+
+
 def augment_batch(x, seed, cfg):
     """Distorts a batch of digits.
 
@@ -118,9 +131,11 @@ def augment_batch(x, seed, cfg):
     Returns:
         (B, 28, 28, 1) float32, clipped to 0..255.
     """
-    seeds = tf.random.experimental.stateless_split(seed, 4)
+    seeds = tf.random.experimental.stateless_split(seed, 5)
     x = _stroke_width(x, seeds[0], cfg.stroke_probability)
     x = _warp(x, seeds[1], cfg)
+    if cfg.small_probability > 0:
+        x = _small_view(tf.clip_by_value(x, 0.0, 255.0), seeds[4], cfg.small_probability)
     x = _blur(x, seeds[2], cfg.blur_probability)
     if cfg.noise_std > 0:
         x = _noise(x, seeds[3], cfg.noise_std)

@@ -44,6 +44,7 @@ class AugmentConfig:
     stroke_probability: float  # chance of a thinner or thicker stroke
     blur_probability: float
     noise_std: float  # on the 0..1 intensity scale
+    small_probability: float  # chance of an 8×8 round trip like scikit-learn's digits
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +100,7 @@ _CHOICES = {
 _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_bins",
              "timeout_seconds", "elastic_sigma", "photo_count"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
-              "blur_probability", "scale", "translate", "uncertain_below"}
+              "blur_probability", "small_probability", "scale", "translate", "uncertain_below"}
 
 
 def _check_value(key: str, value, kind):
