@@ -1,5 +1,6 @@
-"""What the augmentation costs: one epoch of the training input pipeline with and without it,
-read to the end without a model, medians of several runs taken in turns.
+"""What the augmentation costs: one epoch of the training input pipeline without it, with it but
+without the 8×8 round trips, and with all of it, read to the end without a model, medians of
+several runs taken in turns.
 
     python bench/augment_cost.py [--runs 3]
 
@@ -8,6 +9,7 @@ same two cores as training, so its time is what augmentation adds at most.
 """
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import time
@@ -20,9 +22,9 @@ sys.path.insert(0, str(ROOT / "stages"))
 from digits import config, training  # noqa: E402
 
 
-def epoch_seconds(x, y, cfg, augment: bool) -> float:
+def epoch_seconds(x, y, cfg, augment_cfg) -> float:
     data = training.train_dataset(x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=0,
-                                  epochs=1, augment_cfg=cfg.augment if augment else None)
+                                  epochs=1, augment_cfg=augment_cfg)
     start = time.perf_counter()
     for _ in data:
         pass
@@ -37,15 +39,21 @@ def main():
     training.setup_runtime(cfg.seed, cfg.threads)
     with np.load(ROOT / "data/prepared/train.npz") as npz:
         x, y = npz["x"], npz["y"]
-    times = {False: [], True: []}
+    variants = {
+        "without augmentation": None,
+        "without 8×8 round trips": dataclasses.replace(cfg.augment, small_probability=0.0),
+        "with augmentation": cfg.augment,
+    }
+    times = {name: [] for name in variants}
     for _ in range(args.runs):
-        for augment in times:
-            times[augment].append(epoch_seconds(x, y, cfg, augment))
-    plain, augmented = (statistics.median(times[a]) for a in (False, True))
+        for name, augment_cfg in variants.items():
+            times[name].append(epoch_seconds(x, y, cfg, augment_cfg))
     print(f"input pipeline, one epoch of {len(y)} digits, batch {cfg.batch_size}, "
           f"median of {args.runs}:")
-    print(f"  without augmentation {plain:6.2f} s")
-    print(f"  with augmentation    {augmented:6.2f} s  (+{augmented - plain:.2f} s)")
+    plain = statistics.median(times["without augmentation"])
+    for name, runs in times.items():
+        seconds = statistics.median(runs)
+        print(f"  {name:24} {seconds:6.2f} s  (+{seconds - plain:.2f} s)")
 
 
 if __name__ == "__main__":
