@@ -26,6 +26,13 @@ def _similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a.ravel().astype(float), b.ravel().astype(float))[0, 1])
 
 
+def _similarity_up_to_a_shift(a: np.ndarray, b: np.ndarray) -> float:
+    """The best similarity over shifts of up to 2 pixels: MNIST centred its digits by mass
+    to the nearest pixel, the preprocessing to a fraction of one."""
+    return max(_similarity(np.roll(a, (dy, dx), (0, 1)), b)
+               for dy in range(-2, 3) for dx in range(-2, 3))
+
+
 @pytest.fixture(scope="module")
 def digits(mnist):
     return mnist["x_test"][:40]
@@ -37,6 +44,31 @@ def test_mnist_digits_saved_as_png_pass_through_unchanged(digits, tmp_path):
         grey = imageprep.read_image(tmp_path / f"{i}.png")
         assert imageprep.is_mnist_form(grey)
         np.testing.assert_array_equal(imageprep.to_mnist(grey), digit)
+
+
+def _drawn_at(digit: np.ndarray, box: int, corner: bool = False) -> np.ndarray:
+    """An MNIST digit redrawn light on black in a 28×28 frame, its ink box `box` pixels on
+    the longer side: centred, or in the top-left corner."""
+    ys, xs = np.nonzero(digit)
+    ink = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    scale = box / max(ink.shape)
+    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+    ink = cv2.resize(ink, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+    frame = np.zeros((28, 28), np.float32)
+    y0, x0 = (1, 1) if corner else ((28 - size[1]) // 2, (28 - size[0]) // 2)
+    frame[y0:y0 + size[1], x0:x0 + size[0]] = ink
+    return np.clip(frame / 255, 0, 1)
+
+
+def test_a_28x28_digit_drawn_smaller_larger_or_off_centre_is_fitted_again(digits, tmp_path):
+    for i, digit in enumerate(digits[:10]):
+        for box, corner in ((12, False), (24, False), (14, True)):
+            frame = _drawn_at(digit, box, corner)
+            assert not imageprep.is_mnist_form(frame)
+            seen = _seen(tmp_path / f"{i}-{box}.png", frame)
+            assert _similarity_up_to_a_shift(seen, digit) > 0.88, (i, box, corner)
+            ys, xs = np.nonzero(seen > 25)
+            assert max(np.ptp(ys), np.ptp(xs)) + 1 in (19, 20, 21)
 
 
 def test_exif_orientation_is_applied(digits, tmp_path):

@@ -21,6 +21,7 @@ WORK_SIDE = 400  # photos are processed at this size: plenty for one digit, and 
 SMALL_SIDE = 64  # images this small are clean digit images (icons, scans, datasets), not photos
 SMALL_WORK_SIDE = 112
 BOX, SIDE = 20, 28
+MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pixel to spare
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
@@ -98,8 +99,20 @@ def read_image(source) -> np.ndarray:
 
 
 def is_mnist_form(grey: np.ndarray) -> bool:
-    """28×28 light strokes on a black ground: nothing to do."""
-    return grey.shape == (SIDE, SIDE) and np.median(grey) < 0.05 and grey.max() >= 0.5
+    """28×28 light strokes on a black ground, fitted and centred as MNIST's: nothing to do.
+
+    Every one of MNIST's 70,000 digits has its ink (above a tenth of full scale) in a box
+    18–20 pixels on its longer side, its centre of mass within 1.42 pixels of the centre. A
+    28×28 digit drawn smaller or larger (a drawing app's canvas, EMNIST's 24-pixel box) is
+    fitted again like any small image.
+    """
+    if grey.shape != (SIDE, SIDE) or np.median(grey) >= 0.05 or grey.max() < 0.5:
+        return False
+    ys, xs = np.nonzero(grey > 0.1)
+    longer = max(ys.max() - ys.min(), xs.max() - xs.min()) + 1
+    m = cv2.moments(grey)
+    off = np.hypot(m["m10"] / m["m00"] - (SIDE - 1) / 2, m["m01"] / m["m00"] - (SIDE - 1) / 2)
+    return MNIST_BOX[0] <= longer <= MNIST_BOX[1] and off <= 2.0
 
 
 def _working_copy(grey: np.ndarray) -> np.ndarray:
