@@ -4,12 +4,16 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 - small: training digits as 8×8 block counts of a 32×32 bitmap, 0..16, made as load_digits'
   were (NIST's form reader stretches every digit's box to 20×32: aspect not kept);
 - clean: training digits drawn dark on white at random sizes, nothing else (a scan, an app);
-- photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed).
+- photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed);
+- frames: training digits redrawn in their 28×28 frame at another size or off-centre, as a
+  drawing app's canvas or EMNIST (a 24-pixel box) holds them; scored as is and through the
+  preprocessing.
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
                                  [--small-level 0.2]
     python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity
     python bench/tune_outside.py --split val --model M ...  # digits M has not seen
+    python bench/tune_outside.py --split val --n 2000 --sets frames --model M
 
 The default digits are the training split's, which the model has seen; `--split val` takes
 the validation split's instead, which a model fitted with `train_on: train` has not (as it
@@ -57,12 +61,26 @@ def clean_like(x: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     return out
 
 
+FRAMES = {"box 12": (0.6, 0), "box 16": (0.8, 0), "box 24": (1.2, 0), "box 26": (1.3, 0),
+          "box 14, off-centre": (0.7, 5)}  # scale about the centre, shift right and down
+
+
+def framed_like(x: np.ndarray, scale: float, shift: float) -> list[np.ndarray]:
+    """MNIST digits (20-pixel box) scaled about the frame's centre and shifted, in 28×28."""
+    centre = (imageprep.SIDE - 1) / 2
+    warp = cv2.getRotationMatrix2D((centre, centre), 0.0, scale)
+    warp[:, 2] += shift
+    return [np.clip(cv2.warpAffine(d.squeeze().astype(np.float32) / 255, warp, (28, 28),
+                                   flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), 0, 1)
+            for d in x]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--model", default="data/model/model.onnx")
     parser.add_argument("--sets", default="small,clean,photos",
-                        help="which of small, clean, photos to score")
+                        help="which of small, clean, photos, frames to score")
     parser.add_argument("--photo-seed", type=int, default=11)
     parser.add_argument("--small-level", type=float, default=SMALL_LEVEL,
                         help="grey level (0..1) at which small's bitmaps count as ink")
@@ -91,6 +109,13 @@ def main():
         print("  load_digits:", fingerprint(outside.sklearn_digits()[0]))
     if "clean" in sets:
         print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
+    if "frames" in sets:
+        for name, (scale, shift) in FRAMES.items():
+            frames = framed_like(x[pick], scale, shift)
+            as_is = np.stack([np.round(f * 255).astype(np.uint8) for f in frames])[..., None]
+            direct = np.mean(np.asarray(model(as_is)).argmax(axis=1) == y[pick])
+            print(f"frames, {name}: as is {direct:.4f}, through the preprocessing",
+                  outside.score(model, frames, y[pick]))
     if "photos" in sets:
         photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         print("photos:   ", outside.score(model, *photo_set))
