@@ -7,13 +7,16 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 - photos: training digits rendered photo-like (`stages/digits/photos.py`, another seed);
 - frames: training digits redrawn in their 28×28 frame at another size or off-centre, as a
   drawing app's canvas or EMNIST (a 24-pixel box) holds them; scored as is and through the
-  preprocessing.
+  preprocessing;
+- page: training digits written small on a 1600×1200 page with paper grain, 4–20% of its
+  height, as a phone photo of a whole sheet holds them.
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
                                  [--small-level 0.2]
     python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity
     python bench/tune_outside.py --split val --model M ...  # digits M has not seen
     python bench/tune_outside.py --split val --n 2000 --sets frames --model M
+    python bench/tune_outside.py --split val --n 500 --sets page --model M
 
 The default digits are the training split's, which the model has seen; `--split val` takes
 the validation split's instead, which a model fitted with `train_on: train` has not (as it
@@ -75,12 +78,30 @@ def framed_like(x: np.ndarray, scale: float, shift: float) -> list[np.ndarray]:
             for d in x]
 
 
+PAGE_HEIGHTS = (0.04, 0.06, 0.1, 0.2)  # the digit's height, as a part of the page's
+
+
+def page_like(x: np.ndarray, height: float, rng: np.random.Generator) -> list[np.ndarray]:
+    """MNIST digits drawn dark on a 1600×1200 page with paper grain, `height` of its height,
+    anywhere on it."""
+    pages = []
+    for digit in x:
+        page = np.full((1200, 1600), rng.uniform(0.75, 0.95), np.float32)
+        side = int(height * page.shape[0])
+        ink = np.clip(cv2.resize(digit.squeeze().astype(np.float32) / 255, (side, side),
+                                 interpolation=cv2.INTER_CUBIC), 0, 1)
+        y, x0 = rng.integers(0, page.shape[0] - side), rng.integers(0, page.shape[1] - side)
+        page[y:y + side, x0:x0 + side] *= 1 - rng.uniform(0.6, 0.9) * ink
+        pages.append(np.clip(page + rng.normal(0, 0.02, page.shape).astype(np.float32), 0, 1))
+    return pages
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--model", default="data/model/model.onnx")
     parser.add_argument("--sets", default="small,clean,photos",
-                        help="which of small, clean, photos, frames to score")
+                        help="which of small, clean, photos, frames, page to score")
     parser.add_argument("--photo-seed", type=int, default=11)
     parser.add_argument("--small-level", type=float, default=SMALL_LEVEL,
                         help="grey level (0..1) at which small's bitmaps count as ink")
@@ -116,6 +137,10 @@ def main():
             direct = np.mean(np.asarray(model(as_is)).argmax(axis=1) == y[pick])
             print(f"frames, {name}: as is {direct:.4f}, through the preprocessing",
                   outside.score(model, frames, y[pick]))
+    if "page" in sets:
+        for height in PAGE_HEIGHTS:
+            pages = page_like(x[pick], height, np.random.default_rng(12))
+            print(f"page, digits {height:.0%} of its height:", outside.score(model, pages, y[pick]))
     if "photos" in sets:
         photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         print("photos:   ", outside.score(model, *photo_set))

@@ -320,6 +320,34 @@ def test_a_number_is_split_left_to_right(digits):
         assert _similarity(part, imageprep.to_mnist(digit_on_paper(digit))) > 0.85
 
 
+def _small_on_a_page(ink: np.ndarray, height: int, seed: int = 0) -> np.ndarray:
+    """Light-on-dark `ink` (MNIST digits) drawn dark, `height` pixels tall, on a 1600×1200
+    page with paper grain, off the page's centre."""
+    rng = np.random.default_rng(seed)
+    page = np.full((1200, 1600), 0.85, np.float32)
+    size = (round(ink.shape[1] * height / ink.shape[0]), height)
+    alpha = np.clip(cv2.resize(ink.astype(np.float32) / 255, size,
+                               interpolation=cv2.INTER_CUBIC), 0, 1)
+    page[700:700 + size[1], 300:300 + size[0]] *= 1 - 0.8 * alpha
+    return np.clip(page + rng.normal(0, 0.02, page.shape), 0, 1)
+
+
+def test_a_digit_written_small_on_a_page_is_found_and_read(digits, tmp_path):
+    for i, digit in enumerate(digits[:6]):
+        page = _small_on_a_page(digit, height=60, seed=i)  # 5% of the page's height
+        seen = _seen(tmp_path / f"{i}.jpg", page)
+        assert _similarity_up_to_a_shift(seen, digit) > 0.8, i
+
+
+def test_a_number_written_small_on_a_page_is_split(digits, tmp_path):
+    row = np.concatenate([np.pad(d, ((0, 0), (0, 4))) for d in digits[:4]], axis=1)
+    grey = imageprep.read_image(_save(tmp_path / "number.jpg", _small_on_a_page(row, 60)))
+    parts = imageprep.split_number(grey)
+    assert len(parts) == 4
+    for part, digit in zip(parts, digits[:4]):
+        assert _similarity_up_to_a_shift(part, digit) > 0.8
+
+
 def test_touching_digits_are_cut_apart(mnist):
     zero = mnist["x_test"][np.flatnonzero(mnist["y_test"] == 0)[0]]
     row = np.maximum(np.pad(zero, ((0, 0), (0, 20))), np.pad(zero, ((0, 0), (18, 2))))
