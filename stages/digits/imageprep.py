@@ -24,6 +24,7 @@ BOX, SIDE = 20, 28
 MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pixel to spare
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
+TIGHT_COVER = 0.8  # strokes spanning this much of both sides: a picture cropped to its ink
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
 
@@ -407,8 +408,44 @@ def _zoom(grey: np.ndarray) -> np.ndarray:
     return crop if max(crop.shape) > SMALL_SIDE else grey
 
 
+def _fills_frame(mask: np.ndarray) -> bool:
+    """Whether the strokes reach (nearly) every side of the picture: a digit cropped to its
+    ink. Solid blobs (a table, a shadow) and lines running along a side (ruled lines, paper
+    edges) do not count; what remains must span `TIGHT_COVER` of the width and the height."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    stats = stats[1:]
+    if not len(stats):
+        return False
+    h, w = mask.shape
+    x, y, bw, bh, area = stats.T
+    thin = ((bw >= 0.9 * w) & (bh < 0.25 * h)) | ((bh >= 0.9 * h) & (bw < 0.25 * w))
+    strokes = stats[(area >= 0.1 * area.max()) & (area < 0.5 * bw * bh) & ~thin]
+    if not len(strokes):
+        return False
+    x, y, bw, bh = strokes[:, :4].T
+    return ((x + bw).max() - x.min() >= TIGHT_COVER * w
+            and (y + bh).max() - y.min() >= TIGHT_COVER * h)
+
+
+def _framed(grey: np.ndarray) -> np.ndarray:
+    """The picture at the working size with paper added round it, a quarter of its longer
+    side on each side (the working size keeps a huge picture's copy small).
+
+    The paper's grey level is the median of the paper side of an Otsu split, the side
+    taken from the polarity vote.
+    """
+    grey = _working_copy(grey)
+    grey8 = np.round(grey * 255).astype(np.uint8)
+    otsu, _ = cv2.threshold(grey8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper = grey8 > otsu if dark_ink(grey) else grey8 <= otsu
+    return np.pad(grey, max(grey.shape) // 4, constant_values=float(np.median(grey[paper])))
+
+
 def binarize(grey: np.ndarray, min_contrast: float = 0.12):
     """The ink of a picture, with ruled lines and straight paper edges erased.
+
+    A picture cropped to its digit's ink is given a margin of paper first: strokes that run
+    from side to side would otherwise pass for ruled lines and paper edges.
 
     Returns:
         (mask, ink): (h, w) uint8 0/1 and float32 0..1 at the working size.
@@ -428,7 +465,11 @@ def binarize(grey: np.ndarray, min_contrast: float = 0.12):
     # ruled lines are much lighter than the strokes written over them.
     floor = 0.2 * 255 if small else max(0.2 * 255, 0.35 * float(np.percentile(ink8, 99.5)))
     mask = (ink8 > max(otsu, floor)).astype(np.uint8)
-    return (mask if small else _remove_lines(mask)), ink
+    if small:
+        return mask, ink
+    if _fills_frame(mask):  # framed, the strokes span well under TIGHT_COVER: no second time
+        return binarize(_framed(grey), min_contrast)
+    return _remove_lines(mask), ink
 
 
 def mask_to_mnist(mask: np.ndarray) -> np.ndarray:
