@@ -46,11 +46,16 @@ def test_mnist_digits_saved_as_png_pass_through_unchanged(digits, tmp_path):
         np.testing.assert_array_equal(imageprep.to_mnist(grey), digit)
 
 
+def _ink_box(digit: np.ndarray) -> np.ndarray:
+    """An MNIST digit cropped to the box of its ink (every pixel above zero), as float32."""
+    ys, xs = np.nonzero(digit)
+    return digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+
+
 def _drawn_at(digit: np.ndarray, box: int, corner: bool = False) -> np.ndarray:
     """An MNIST digit redrawn light on black in a 28×28 frame, its ink box `box` pixels on
     the longer side: centred, or in the top-left corner."""
-    ys, xs = np.nonzero(digit)
-    ink = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    ink = _ink_box(digit)
     scale = box / max(ink.shape)
     size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
     ink = cv2.resize(ink, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
@@ -336,8 +341,7 @@ def test_a_digit_cropped_to_its_ink_is_read_whole(digits, tmp_path):
     # Strokes touching all four sides: a 7's bar or a 4's arm running from side to side
     # passed for a ruled line and was erased until the picture was given a margin of paper.
     for i in (0, 24, 33, 34):  # a 7, a 4, a 4 and a 7
-        ys, xs = np.nonzero(digits[i])
-        crop = digits[i][ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32) / 255
+        crop = _ink_box(digits[i]) / 255
         ink = np.clip(cv2.resize(crop, None, fx=8, fy=8, interpolation=cv2.INTER_CUBIC), 0, 1)
         dark_on_light = 0.9 - 0.75 * ink
         for name, grey in (("dark", dark_on_light), ("light", 1 - dark_on_light)):
