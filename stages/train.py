@@ -25,7 +25,7 @@ LIVE_DIR = "reports/train"
 SUMMARY = Path("reports/training.json")
 # The code whose behaviour a checkpoint depends on, besides the settings and the data.
 _CODE = [Path(__file__).parent / "digits" / name
-         for name in ("models.py", "augment.py", "blocks.py", "imageprep.py", "training.py")]
+         for name in ("models.py", "augment.py", "blocks.py", "mnistform.py", "training.py")]
 
 
 def fingerprint(cfg: config.Config) -> str:

@@ -1,6 +1,7 @@
 """The real `dvc` CLI on a real git repository: a copy of this project with a tiny
 configuration (a narrow network, one or a few epochs), run end to end."""
 
+import ast
 import json
 import os
 import shutil
@@ -93,6 +94,18 @@ def test_an_evaluate_parameter_reruns_only_evaluate(repo):
     commit(repo, "fewer misclassified digits shown")
 
 
+def test_a_change_to_reading_photos_does_not_retrain(repo):
+    prep = repo / "stages/digits/imageprep.py"
+    prep.write_text(prep.read_text() + "\n# an edit to the photo path\n")
+    try:
+        changed = run(repo, "dvc", "status")
+        assert "evaluate:" in changed and "export:" in changed
+        assert "train:" not in changed
+    finally:
+        run(repo, "git", "checkout", "--", "stages/digits/imageprep.py")
+    assert "up to date" in run(repo, "dvc", "status")
+
+
 def test_two_runs_give_identical_metrics(repo):
     before = (repo / "reports/metrics.json").read_bytes()
     run(repo, "dvc", "repro", "-f")
@@ -175,3 +188,32 @@ def test_killed_run_resumes_to_the_same_result(repo):
     assert len(history) == 3
     run(repo, "dvc", "repro", "-f")  # the same settings, unbroken
     assert (repo / "reports/metrics.json").read_bytes() == resumed
+
+
+def _project_imports(path: Path) -> set[str]:
+    """The `digits` modules a file imports when it is loaded (imports inside functions serve
+    command-line uses, not the stage)."""
+    found = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.module == "digits":
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("digits."):
+            found.add(node.module.split(".")[1])
+    return found
+
+
+def test_each_stage_depends_on_exactly_the_code_it_runs():
+    # A module missing from a stage's deps lets a change go unseen; one too many retrains
+    # (or re-evaluates) for a change that cannot matter.
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    for name, stage in stages.items():
+        script = ROOT / stage["cmd"].split()[1]
+        runs, todo = set(), list(_project_imports(script))
+        while todo:
+            module = todo.pop()
+            if module not in runs:
+                runs.add(module)
+                todo += _project_imports(ROOT / "stages/digits" / f"{module}.py")
+        listed = {dep for dep in stage["deps"] if dep.startswith("stages/digits/")}
+        assert listed == {f"stages/digits/{module}.py" for module in runs}, name
+        assert script.relative_to(ROOT).as_posix() in stage["deps"], name

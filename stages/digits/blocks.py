@@ -3,7 +3,8 @@
 Its description: NIST's form reader wrote each digit as a normalised 32×32 bitmap — the
 digit's box stretched to 20×32, whatever its aspect — and counted the ink in each 4×4 block.
 `block_counts` makes such images from MNIST digits; `round_trip` reads them back through the
-prediction preprocessing, which is what the model sees of a digit that small. Training mixes
+prediction preprocessing (`mnistform.small_to_mnist`, what `imageprep.to_mnist` does with
+images that small), which is what the model sees of a digit that small. Training mixes
 in some round trips (`augment.small_probability`), so the model learns what heavy strokes
 counted in blocks look like; `bench/tune_outside.py` scores the model on them.
 """
@@ -11,7 +12,7 @@ counted in blocks look like; `bench/tune_outside.py` scores the model on them.
 import cv2
 import numpy as np
 
-from digits import imageprep
+from digits import mnistform
 
 NIST_BOX = (20, 32)  # (width, height) the form reader stretched every digit to
 LEVELS = (0.2, 0.5)  # thresholds drawn for training: pen strokes heavy to ordinary
@@ -36,7 +37,7 @@ def block_counts(digit: np.ndarray, level: float) -> np.ndarray:
 
 
 def round_trip(digits: np.ndarray, levels: np.ndarray, apply: np.ndarray) -> np.ndarray:
-    """The digits where `apply` is set, as block counts read back by `imageprep.to_mnist`.
+    """The digits where `apply` is set, as block counts read back as a prediction reads them.
 
     Args:
         digits: (B, 28, 28, 1) float32, 0..255, light on dark.
@@ -49,7 +50,7 @@ def round_trip(digits: np.ndarray, levels: np.ndarray, apply: np.ndarray) -> np.
     out = np.array(digits, np.float32, copy=True)
     for i in np.flatnonzero(apply):
         try:
-            out[i, ..., 0] = imageprep.to_mnist(block_counts(digits[i], float(levels[i])))
-        except imageprep.NoDigit:  # a digit the distortions pushed out of the frame
+            out[i, ..., 0] = mnistform.small_to_mnist(block_counts(digits[i], float(levels[i])))
+        except mnistform.NoDigit:  # a digit the distortions pushed out of the frame
             pass
     return out

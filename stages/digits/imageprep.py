@@ -16,11 +16,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from digits.mnistform import BOX, MIN_CONTRAST, SIDE, SMALL_SIDE, NoDigit, border_lean, centre
+from digits.mnistform import small_binarize, small_to_mnist
+
 MAX_PIXELS = 50_000_000  # larger images are refused before decoding (decompression bombs)
 WORK_SIDE = 400  # photos are processed at this size: plenty for one digit, and fast
-SMALL_SIDE = 64  # images this small are clean digit images (icons, scans, datasets), not photos
-SMALL_WORK_SIDE = 112
-BOX, SIDE = 20, 28
 MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pixel to spare
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
@@ -30,10 +30,6 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".we
 
 class ImageError(Exception):
     """The input cannot be read as an image; the message says why."""
-
-
-class NoDigit(Exception):
-    """The image holds nothing that looks like a digit."""
 
 
 def as_grey(array: np.ndarray) -> np.ndarray:
@@ -131,15 +127,6 @@ def _paper_ratio_ink(grey: np.ndarray, paper: np.ndarray) -> np.ndarray:
     return np.clip((paper - grey) / np.maximum(paper, floor), 0.0, 1.0)
 
 
-def _border_lean(grey: np.ndarray) -> float:
-    """Where the frame's border (mostly ground) sits in the picture's grey range: 1 at the
-    light end (dark ink), -1 at the dark end (light ink)."""
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    ground = float(np.median(border))
-    low, high = np.percentile(grey, [1, 99])
-    return ((ground - low) - (high - ground)) / max(float(high - low), 1e-6)
-
-
 def _contrast(a: float, b: float) -> float:
     return (a - b) / max(abs(a) + abs(b), 1e-6)
 
@@ -175,7 +162,7 @@ def dark_ink(grey: np.ndarray) -> bool:
     top-hats), how much of the picture the strongest of each kind cover (at two scales), and
     the darkest against the lightest departures from the local median.
     """
-    lean = _border_lean(grey)
+    lean = border_lean(grey)
     if abs(lean) >= 0.8:
         return lean > 0
     grey = cv2.GaussianBlur(grey, (0, 0), 2.0)  # paper grain and sensor noise are not strokes
@@ -204,7 +191,7 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
     if otsu < 20 or not mask.any():
         return ink
     width = _stroke_width(mask)
-    if _border_lean(grey) >= 0.95:
+    if border_lean(grey) >= 0.95:
         # Evenly lit paper all round. Where ink is dense (a marker digit filling the frame)
         # the median is ink too and the rough mask is hollow: a global threshold measures the
         # strokes whole.
@@ -354,31 +341,6 @@ def _normalize_strokes(mask: np.ndarray, scale: float) -> np.ndarray:
     return thinner if thinner.sum() > 0.3 * mask.sum() or change > 0 else mask
 
 
-def _centre(patch: np.ndarray) -> np.ndarray:
-    """Places a ≤20×20 patch in 28×28 with its centre of mass at the centre."""
-    canvas = np.zeros((SIDE, SIDE), np.float32)
-    h, w = patch.shape
-    y0, x0 = (SIDE - h) // 2, (SIDE - w) // 2
-    canvas[y0:y0 + h, x0:x0 + w] = patch
-    m = cv2.moments(canvas)
-    if m["m00"] <= 0:
-        return canvas
-    dx = (SIDE - 1) / 2 - m["m10"] / m["m00"]
-    dy = (SIDE - 1) / 2 - m["m01"] / m["m00"]
-    shift = np.float32([[1, 0, dx], [0, 1, dy]])
-    return cv2.warpAffine(canvas, shift, (SIDE, SIDE), flags=cv2.INTER_LINEAR)
-
-
-def _small_ink(grey: np.ndarray) -> np.ndarray:
-    """Ink of a small, clean digit image: polarity by the frame's border (the ground), contrast
-    stretched, then enlarged smoothly so that its strokes can be measured and redrawn."""
-    ink = 1.0 - grey if _border_lean(grey) > 0 else grey
-    ink = (ink - ink.min()) / max(float(np.ptp(ink)), 1e-6)
-    scale = SMALL_WORK_SIDE / max(grey.shape)
-    size = (round(grey.shape[1] * scale), round(grey.shape[0] * scale))
-    return np.clip(cv2.resize(ink, size, interpolation=cv2.INTER_CUBIC), 0.0, 1.0)
-
-
 def _zoom(grey: np.ndarray) -> np.ndarray:
     """Where all that stands out from the paper fills a small part of a big picture (a digit
     written small on a page, photographed whole): that part, with a margin half its size on
@@ -441,11 +403,12 @@ def _framed(grey: np.ndarray) -> np.ndarray:
     return np.pad(grey, max(grey.shape) // 4, constant_values=float(np.median(grey[paper])))
 
 
-def binarize(grey: np.ndarray, min_contrast: float = 0.12):
+def binarize(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
     """The ink of a picture, with ruled lines and straight paper edges erased.
 
     A picture cropped to its digit's ink is given a margin of paper first: strokes that run
-    from side to side would otherwise pass for ruled lines and paper edges.
+    from side to side would otherwise pass for ruled lines and paper edges. Small images are
+    clean: `mnistform.small_binarize`.
 
     Returns:
         (mask, ink): (h, w) uint8 0/1 and float32 0..1 at the working size.
@@ -453,20 +416,19 @@ def binarize(grey: np.ndarray, min_contrast: float = 0.12):
     Raises:
         NoDigit: the picture is blank or nearly so.
     """
-    small = max(grey.shape) <= SMALL_SIDE
+    if max(grey.shape) <= SMALL_SIDE:
+        return small_binarize(grey, min_contrast)
     if float(np.ptp(grey)) < min_contrast:
         raise NoDigit("no digit found (blank image)")
-    ink = _small_ink(grey) if small else ink_map(_working_copy(_zoom(grey)))
+    ink = ink_map(_working_copy(_zoom(grey)))
     if ink.max() < min_contrast:
         raise NoDigit("no digit found (blank image)")
     ink8 = np.round(ink * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(ink8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Floors under Otsu: on a clean page it would split paper noise in two, and faint
     # ruled lines are much lighter than the strokes written over them.
-    floor = 0.2 * 255 if small else max(0.2 * 255, 0.35 * float(np.percentile(ink8, 99.5)))
+    floor = max(0.2 * 255, 0.35 * float(np.percentile(ink8, 99.5)))
     mask = (ink8 > max(otsu, floor)).astype(np.uint8)
-    if small:
-        return mask, ink
     if _fills_frame(mask):  # framed, the strokes span well under TIGHT_COVER: no second time
         return binarize(_framed(grey), min_contrast)
     return _remove_lines(mask), ink
@@ -488,7 +450,7 @@ def mask_to_mnist(mask: np.ndarray) -> np.ndarray:
     size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
     patch = cv2.resize(digit, size, interpolation=cv2.INTER_AREA)  # anti-aliased edges
     patch = cv2.GaussianBlur(patch, (0, 0), 0.5)
-    out = _centre(patch)
+    out = centre(patch)
     return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
 
 
@@ -506,23 +468,9 @@ def to_mnist(grey: np.ndarray) -> np.ndarray:
     """
     if is_mnist_form(grey):
         return np.round(grey * 255).astype(np.uint8)
-    mask, ink = binarize(grey)
-    if max(grey.shape) <= SMALL_SIDE:  # a clean image: every component is the digit's
-        return _soft_to_mnist(ink, mask)
-    return mask_to_mnist(_keep_digit(mask, ink))
-
-
-def _soft_to_mnist(ink: np.ndarray, digit: np.ndarray) -> np.ndarray:
-    """A small image's own grey strokes, fitted and centred: at 8×8 or 16×16 pixels,
-    redrawing strokes from a threshold would throw away most of what there is."""
-    near = cv2.dilate(digit.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    ink = ink * near
-    ys, xs = np.nonzero(ink > 0.3)  # the box of the visible strokes, not of the threshold
-    crop = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    scale = BOX / max(crop.shape)
-    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
-    out = _centre(cv2.resize(crop, size, interpolation=cv2.INTER_AREA))
-    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
+    if max(grey.shape) <= SMALL_SIDE:
+        return small_to_mnist(grey)
+    return mask_to_mnist(_keep_digit(*binarize(grey)))
 
 
 def _blobs(mask: np.ndarray):
