@@ -11,7 +11,9 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 - page: training digits written small on a 1600×1200 page with paper grain, 4–20% of its
   height, as a phone photo of a whole sheet holds them;
 - tight: training digits cropped to their ink, or with a margin of 2 or 6 pixels, enlarged 4
-  to 12 times, either polarity (a digit cut out of a scan).
+  to 12 times, either polarity (a digit cut out of a scan);
+- flush: the same with a margin of 6 pixels but cut at the ink at the top and bottom, at the
+  left and right, or at the bottom only (a digit cut out carelessly).
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
                                  [--small-level 0.2]
@@ -19,7 +21,7 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
     python bench/tune_outside.py --split val --model M ...  # digits M has not seen
     python bench/tune_outside.py --split val --n 2000 --sets frames --model M
     python bench/tune_outside.py --split val --n 500 --sets page --model M
-    python bench/tune_outside.py --split val --n 400 --sets tight --model M
+    python bench/tune_outside.py --split val --n 400 --sets tight,flush --model M
 
 The default digits are the training split's, which the model has seen; `--split val` takes
 the validation split's instead, which a model fitted with `train_on: train` has not (as it
@@ -99,13 +101,17 @@ def page_like(x: np.ndarray, height: float, rng: np.random.Generator) -> list[np
     return pages
 
 
-def tight_like(x: np.ndarray, margin: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """MNIST digits cropped to their ink plus `margin` pixels, enlarged 4–12 times, drawn dark
-    on light (every other one light on dark)."""
+def tight_like(x: np.ndarray, margin: int, rng: np.random.Generator,
+               flush: str = "") -> list[np.ndarray]:
+    """MNIST digits cropped to their ink plus `margin` pixels, but none on the sides named in
+    `flush` (of "tblr"), enlarged 4–12 times, drawn dark on light (every other one light on
+    dark)."""
     out = []
     for k, digit in enumerate(x):
         ys, xs = np.nonzero(digit.squeeze())
-        crop = np.pad(digit.squeeze()[ys.min():ys.max() + 1, xs.min():xs.max() + 1], margin)
+        crop = digit.squeeze()[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        crop = np.pad(crop, [(0 if a in flush else margin, 0 if b in flush else margin)
+                             for a, b in ("tb", "lr")])
         scale = rng.uniform(4, 12)
         ink = np.clip(cv2.resize(crop.astype(np.float32) / 255, None, fx=scale, fy=scale,
                                  interpolation=cv2.INTER_CUBIC), 0, 1)
@@ -119,7 +125,7 @@ def main():
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--model", default="data/model/model.onnx")
     parser.add_argument("--sets", default="small,clean,photos",
-                        help="which of small, clean, photos, frames, page, tight to score")
+                        help="which of small, clean, photos, frames, page, tight, flush to score")
     parser.add_argument("--photo-seed", type=int, default=11)
     parser.add_argument("--small-level", type=float, default=SMALL_LEVEL,
                         help="grey level (0..1) at which small's bitmaps count as ink")
@@ -170,6 +176,10 @@ def main():
         for margin in (0, 2, 6):
             greys = tight_like(x[pick], margin, np.random.default_rng(13))
             print(f"tight, margin {margin}:", outside.score(model, greys, y[pick]))
+    if "flush" in sets:
+        for flush in ("tb", "lr", "b"):
+            greys = tight_like(x[pick], 6, np.random.default_rng(13), flush)
+            print(f"flush at {flush}, margin 6 elsewhere:", outside.score(model, greys, y[pick]))
     if "photos" in sets:
         photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         print("photos:   ", outside.score(model, *photo_set))

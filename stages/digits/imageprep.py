@@ -370,28 +370,30 @@ def _zoom(grey: np.ndarray) -> np.ndarray:
     return crop if max(crop.shape) > SMALL_SIDE else grey
 
 
-def _fills_frame(mask: np.ndarray) -> bool:
-    """Whether the strokes reach (nearly) every side of the picture: a digit cropped to its
-    ink. Solid blobs (a table, a shadow) and lines running along a side (ruled lines, paper
-    edges) do not count; what remains must span `TIGHT_COVER` of the width and the height."""
+def _spanned(mask: np.ndarray) -> tuple[bool, bool]:
+    """Whether the strokes reach (nearly) both ends of the picture's height, and of its
+    width: a digit cropped to its ink, on those sides. Solid blobs (a table, a shadow) and
+    lines running along a side (ruled lines, paper edges) do not count; what remains must
+    span `TIGHT_COVER` of the side."""
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     stats = stats[1:]
     if not len(stats):
-        return False
+        return False, False
     h, w = mask.shape
     x, y, bw, bh, area = stats.T
     thin = ((bw >= 0.9 * w) & (bh < 0.25 * h)) | ((bh >= 0.9 * h) & (bw < 0.25 * w))
     strokes = stats[(area >= 0.1 * area.max()) & (area < 0.5 * bw * bh) & ~thin]
     if not len(strokes):
-        return False
+        return False, False
     x, y, bw, bh = strokes[:, :4].T
-    return ((x + bw).max() - x.min() >= TIGHT_COVER * w
-            and (y + bh).max() - y.min() >= TIGHT_COVER * h)
+    return ((y + bh).max() - y.min() >= TIGHT_COVER * h,
+            (x + bw).max() - x.min() >= TIGHT_COVER * w)
 
 
-def _framed(grey: np.ndarray) -> np.ndarray:
-    """The picture at the working size with paper added round it, a quarter of its longer
-    side on each side (the working size keeps a huge picture's copy small).
+def _framed(grey: np.ndarray, wide: bool) -> np.ndarray:
+    """The picture at the working size with paper added above and below it, and on its left
+    and right if `wide`: a quarter of its longer side each (the working size keeps a huge
+    picture's copy small).
 
     The paper's grey level is the median of the paper side of an Otsu split, the side
     taken from the polarity vote.
@@ -400,15 +402,17 @@ def _framed(grey: np.ndarray) -> np.ndarray:
     grey8 = np.round(grey * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(grey8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     paper = grey8 > otsu if dark_ink(grey) else grey8 <= otsu
-    return np.pad(grey, max(grey.shape) // 4, constant_values=float(np.median(grey[paper])))
+    pad = max(grey.shape) // 4
+    return np.pad(grey, ((pad, pad), (pad * wide, pad * wide)),
+                  constant_values=float(np.median(grey[paper])))
 
 
 def binarize(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
     """The ink of a picture, with ruled lines and straight paper edges erased.
 
-    A picture cropped to its digit's ink is given a margin of paper first: strokes that run
-    from side to side would otherwise pass for ruled lines and paper edges. Small images are
-    clean: `mnistform.small_binarize`.
+    A picture cut at its digit's ink, at the top and bottom or on every side, is given a
+    margin of paper there first: strokes that run across it would otherwise pass for ruled
+    lines and paper edges. Small images are clean: `mnistform.small_binarize`.
 
     Returns:
         (mask, ink): (h, w) uint8 0/1 and float32 0..1 at the working size.
@@ -429,8 +433,12 @@ def binarize(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
     # ruled lines are much lighter than the strokes written over them.
     floor = max(0.2 * 255, 0.35 * float(np.percentile(ink8, 99.5)))
     mask = (ink8 > max(otsu, floor)).astype(np.uint8)
-    if _fills_frame(mask):  # framed, the strokes span well under TIGHT_COVER: no second time
-        return binarize(_framed(grey), min_contrast)
+    # Strokes from top to bottom (a 1, a 4's stem) would pass for a vertical line. Strokes
+    # from side to side only are left as they are: so do ruled lines crossing a digit, which
+    # paper added at the sides would keep.
+    tall, wide = _spanned(mask)
+    if tall:  # framed, the strokes span well under TIGHT_COVER there: no second time
+        return binarize(_framed(grey, wide), min_contrast)
     return _remove_lines(mask), ink
 
 
