@@ -24,7 +24,7 @@ WORK_SIDE = 400  # photos are processed at this size: plenty for one digit, and 
 MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pixel to spare
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
-TIGHT_COVER = 0.8  # strokes spanning this much of both sides: a picture cropped to its ink
+TIGHT_COVER = 0.8  # strokes spanning this much of a side: a picture cut at its ink there
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
 
