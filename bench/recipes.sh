@@ -7,6 +7,9 @@
 #                                     # (each experiment also runs evaluate: ~2 min)
 #   bench/recipes.sh fast best        # ... and best with seeds 1 and 2 (seed 0 is main's run)
 #   bench/recipes.sh reference        # Keras 2's network on 55,000 and on 59,000 digits
+#   bench/recipes.sh timing           # main's own run again between two keras-example runs:
+#                                     # best's time as a ratio on this CPU, and a check that
+#                                     # the run repeats main's figures exactly
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -30,7 +33,12 @@ for group in $groups; do
       for seed in 1 2; do
         queue -S recipe=best -S epochs=32 -S seed=$seed
       done ;;
-    *) echo "unknown group: $group (fast, reference, best)" >&2; exit 2 ;;
+    timing)
+      # Forced: DVC's run cache would otherwise restore these stages instead of running them.
+      queue -f -S recipe=keras-example -S epochs=15 -S seed=0
+      queue -f
+      queue -f -S recipe=keras-example -S epochs=15 -S seed=0 ;;
+    *) echo "unknown group: $group (fast, reference, best, timing)" >&2; exit 2 ;;
   esac
 done
 
