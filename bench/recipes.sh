@@ -2,14 +2,15 @@
 # Queues the recipes as DVC experiments, runs them one at a time (so no two share the two
 # cores and the training times compare), and prints one table from `dvc exp show`.
 #
-#   bench/recipes.sh                  # every group below: about 90 minutes on a 2-core CPU
+#   bench/recipes.sh                  # fast, reference and best: about 90 minutes on a 2-core CPU
 #   bench/recipes.sh fast             # keras-example against fast (3 seeds, 1 and 2 threads): 15 min
 #                                     # (each experiment also runs evaluate: ~2 min)
 #   bench/recipes.sh fast best        # ... and best with seeds 1 and 2 (seed 0 is main's run)
 #   bench/recipes.sh reference        # Keras 2's network on 55,000 and on 59,000 digits
 #   bench/recipes.sh timing           # main's own run again between two keras-example runs:
 #                                     # best's time as a ratio on this CPU, and a check that
-#                                     # the run repeats main's figures exactly
+#                                     # the run repeats main's figures exactly (90 min
+#                                     # on a 2-core AMD EPYC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
