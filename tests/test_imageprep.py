@@ -427,3 +427,18 @@ def test_a_photo_effect_left_out_changes_that_effect_alone(digits):
         assert max(change) > 0, effect
         if effect in ("rotation", "blur", "noise", "jpeg"):  # pixels, not the paper's level
             assert max(change) < 10, effect
+
+
+def test_the_sheets_edge_passes_beside_the_ink_never_across_it(digits):
+    # The digit is written on the sheet: the table beyond its edge may come close, but a
+    # stroke is never hidden under it (a 9 whose loop lay under the table would read 4).
+    drawn = 0
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        paper = np.full((120, 160), 0.9, np.float32)
+        written, ink = photos._place_digit(rng, paper, digits[seed % len(digits)])
+        edged = photos._paper_edge(rng, written.copy(), ink)
+        on_ink = ink > photos.INK_SEEN
+        assert np.array_equal(edged[on_ink], written[on_ink]), seed
+        drawn += not np.array_equal(edged, written)
+    assert drawn > 10  # the edges were drawn, and within the frame

@@ -2,15 +2,20 @@
 
 Each digit is drawn dark on light onto synthetic paper: uneven light and a shadow, paper
 texture, sensor noise, blur and JPEG artefacts, random size, position and rotation, sometimes
-ruled lines or a paper edge with the table beyond it. Robustness is measured on renderings of
+ruled lines or the sheet's edge with the table beyond it (beside the digit, which is
+written on the sheet, never over it). Robustness is measured on renderings of
 *test* digits; preprocessing is tuned only on renderings of *training* digits.
 """
 
 import io
+from functools import partial
 
 import cv2
 import numpy as np
 from PIL import Image
+
+INK_SEEN = 0.02  # a pixel holding this much of a stroke is written on
+EDGE_CLEARANCE = 2  # pixels of paper at least between the ink and the sheet's edge
 
 
 def _paper(rng, h: int, w: int, shadow: bool = True) -> np.ndarray:
@@ -31,7 +36,8 @@ def _paper(rng, h: int, w: int, shadow: bool = True) -> np.ndarray:
     return paper
 
 
-def _place_digit(rng, paper: np.ndarray, digit: np.ndarray, turn: bool = True) -> np.ndarray:
+def _place_digit(rng, paper: np.ndarray, digit: np.ndarray, turn: bool = True):
+    """The paper with the digit written on it, and where the ink lies (0..1)."""
     h, w = paper.shape
     size = int(rng.uniform(0.35, 0.8) * min(h, w))
     alpha = cv2.resize(digit.astype(np.float32) / 255, (size, size),
@@ -43,7 +49,7 @@ def _place_digit(rng, paper: np.ndarray, digit: np.ndarray, turn: bool = True) -
     layer = np.zeros_like(paper)
     layer[y:y + size, x:x + size] = alpha
     darkness = rng.uniform(0.55, 0.95)  # pencil to marker
-    return paper * (1 - darkness * layer)
+    return paper * (1 - darkness * layer), layer
 
 
 def _ruled_lines(rng, image: np.ndarray) -> np.ndarray:
@@ -54,7 +60,9 @@ def _ruled_lines(rng, image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _paper_edge(rng, image: np.ndarray) -> np.ndarray:
+def _paper_edge(rng, image: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The table beyond the sheet along one side. The digit is written on the sheet, so the
+    sheet's edge passes beside the ink, never across it."""
     h, w = image.shape
     yy, xx = np.mgrid[0:h, 0:w]
     side = rng.integers(4)
@@ -62,6 +70,9 @@ def _paper_edge(rng, image: np.ndarray) -> np.ndarray:
     tilt = rng.uniform(-0.1, 0.1)
     coord = {0: yy + tilt * xx, 1: h - 1 - yy + tilt * xx,
              2: xx + tilt * yy, 3: w - 1 - xx + tilt * yy}[side]
+    written = ink > INK_SEEN
+    if written.any():
+        depth = min(depth, float(coord[written].min()) - EDGE_CLEARANCE)
     image[coord < depth] = rng.uniform(0.05, 0.35)  # the table beyond the sheet
     return image
 
@@ -78,8 +89,9 @@ def render(digit: np.ndarray, rng: np.random.Generator, without=()) -> np.ndarra
     """
     h, w = int(rng.integers(90, 260)), int(rng.integers(90, 260))
     paper = _paper(rng, h, w, shadow="shadow" not in without)
-    image = _place_digit(rng, paper, digit, turn="rotation" not in without)
-    for name, chance, effect in (("lines", 0.4, _ruled_lines), ("edge", 0.3, _paper_edge)):
+    image, ink = _place_digit(rng, paper, digit, turn="rotation" not in without)
+    for name, chance, effect in (("lines", 0.4, _ruled_lines),
+                                 ("edge", 0.3, partial(_paper_edge, ink=ink))):
         if rng.random() < chance:
             done = effect(rng, image.copy())
             image = image if name in without else done
