@@ -17,7 +17,7 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
                                  [--small-level 0.2]
-    python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity
+    python bench/tune_outside.py --n 4000 --photo-seed 12 --polarity [--light-ink-margin 0]
     python bench/tune_outside.py --split val --model M ...  # digits M has not seen
     python bench/tune_outside.py --split val --n 2000 --sets frames --model M
     python bench/tune_outside.py --split val --n 500 --sets page --model M
@@ -133,15 +133,19 @@ def main():
                         help="whose digits to render: never the test split's")
     parser.add_argument("--polarity", action="store_true",
                         help="only how often dark_ink reads the photos' polarity right")
+    parser.add_argument("--light-ink-margin", type=float, default=imageprep.LIGHT_INK_MARGIN,
+                        help="how clearly the polarity vote must lean to light ink to read it")
     args = parser.parse_args()
+    imageprep.LIGHT_INK_MARGIN = args.light_ink_margin
     with np.load(f"data/prepared/{args.split}.npz") as npz:
         x, y = npz["x"], npz["y"]
     if args.polarity:
         greys, _ = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         works = [imageprep._working_copy(g) for g in greys]
-        right = [imageprep.dark_ink(w) and not imageprep.dark_ink(1 - w) for w in works]
-        print(f"polarity right both ways on {np.mean(right):.5f} of {len(works)} photos "
-              f"({len(works) - sum(right)} wrong)")
+        dark = sum(imageprep.dark_ink(w) for w in works)
+        light = sum(not imageprep.dark_ink(1 - w) for w in works)
+        print(f"of {len(works)} photos, dark ink read on {dark}; of their negatives (light "
+              f"ink), light ink read on {light}")
         return
     rng = np.random.default_rng(11)
     pick = rng.choice(len(y), args.n, replace=False)

@@ -25,6 +25,7 @@ MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pi
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
 TIGHT_COVER = 0.8  # strokes spanning this much of a side: a picture cut at its ink there
+LIGHT_INK_MARGIN = 1.0  # of the polarity vote's four measures, one's full weight (BENCHMARKS.md)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
 
@@ -160,7 +161,9 @@ def dark_ink(grey: np.ndarray) -> bool:
     edge) measures of what stands out, none fooled by shadows or tables wider than strokes,
     vote with their margins: thin dark against thin light structures (black and white
     top-hats), how much of the picture the strongest of each kind cover (at two scales), and
-    the darkest against the lightest departures from the local median.
+    the darkest against the lightest departures from the local median. Dark ink on light
+    paper is what photos of handwriting hold, so the vote must lean clearly to light ink (by
+    `LIGHT_INK_MARGIN`) to read it: thick marker strokes make it waver near even.
     """
     lean = border_lean(grey)
     if abs(lean) >= 0.8:
@@ -171,7 +174,7 @@ def dark_ink(grey: np.ndarray) -> bool:
     vote += _strong_cover(dark, light) + _strong_cover(*_hats(grey, min(grey.shape) // 16))
     darker = _local_median(grey, 5) - grey
     departs = _contrast(np.percentile(darker, 99.5), np.percentile(-darker, 99.5))
-    return vote + departs > 0
+    return vote + departs > -LIGHT_INK_MARGIN
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
