@@ -212,6 +212,19 @@ def test_polarity_when_strokes_are_thick_or_shadows_cover_the_frame(digits, tmp_
     _assert_dark_ink_read(digits, tmp_path, ((3771, 11), (4019, 19), (4082, 2), (4115, 35)))
 
 
+def test_dark_ink_where_the_vote_leans_to_light_by_less_than_the_margin(
+        mnist, tmp_path, monkeypatch):
+    # Thick strokes under shadows, whose vote lands between -1 and 0: without the margin
+    # they read as light ink (and the digit comes out inverted), with it as dark.
+    for seed in (1223, 1289, 1367):
+        picture = photos.render(mnist["x_train"][seed], np.random.default_rng(seed)) / 255
+        work = imageprep._working_copy(imageprep.read_image(_save(tmp_path / "p.png", picture)))
+        assert imageprep.dark_ink(work), seed
+        monkeypatch.setattr(imageprep, "LIGHT_INK_MARGIN", 0.0)
+        assert not imageprep.dark_ink(work), seed
+        monkeypatch.undo()
+
+
 def _assert_dark_ink_read(digits, tmp_path, renderings, negatives=()):
     for seed, i in renderings:
         picture = photos.render(digits[i], np.random.default_rng(seed)) / 255
