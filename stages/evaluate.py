@@ -65,7 +65,9 @@ def robustness(model, x_test, y_test, cfg) -> dict:
 
 @config.run_stage
 def run_stage():
-    import keras  # here, not at the top: --images/--npz with an ONNX model need no TensorFlow
+    # Here, not at the top: --images/--npz with an ONNX model need no TensorFlow.
+    from digits import quiet  # noqa: F401  (first: TensorFlow starts without its notices)
+    import keras
 
     cfg = config.load().evaluate
     model = keras.models.load_model(MODEL)

@@ -7,6 +7,7 @@ match Keras's within `TOLERANCE`, else the stage fails and writes nothing.
 import sys
 from pathlib import Path
 
+from digits import quiet  # noqa: F401  (first: TensorFlow starts without its notices)
 import keras
 import numpy as np
 

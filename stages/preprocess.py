@@ -22,6 +22,13 @@ def main():
     if cfg.preprocess.val_size >= len(y_train):
         raise config.ParamsError(f"preprocess.val_size: must be below {len(y_train)}")
     train_idx, val_idx = stratified_split(y_train, cfg.preprocess.val_size, cfg.seed)
+    subset = cfg.preprocess.train_subset
+    if subset >= len(train_idx):
+        raise config.ParamsError(f"preprocess.train_subset: must be below {len(train_idx)} "
+                                 "(the training split), or 0 to keep it all")
+    if subset:
+        _, kept = stratified_split(y_train[train_idx], subset, cfg.seed)
+        train_idx = train_idx[kept]
     splits = {
         "train": (x_train[train_idx], y_train[train_idx]),
         "val": (x_train[val_idx], y_train[val_idx]),

@@ -11,6 +11,7 @@ import json
 import dataclasses
 from pathlib import Path
 
+from digits import quiet  # noqa: F401  (first: TensorFlow starts without its notices)
 import keras
 import numpy as np
 from dvclive import Live

@@ -31,6 +31,8 @@ class DownloadConfig:
 @dataclasses.dataclass(frozen=True)
 class PreprocessConfig:
     val_size: int  # digits carved from the 60,000 training digits, stratified
+    # Training digits kept (stratified, seeded) for a quick trial run; 0 keeps them all.
+    train_subset: int
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,6 +31,7 @@ class OnnxModel:
 
 class KerasModel:
     def __init__(self, path):
+        from digits import quiet  # noqa: F401  (first: TensorFlow starts without its notices)
         import keras
 
         self.model = keras.models.load_model(path)
