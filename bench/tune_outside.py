@@ -29,6 +29,7 @@ has not seen the test digits the robustness metric renders).
 """
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -37,6 +38,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
 from digits import blocks, imageprep, outside, reader  # noqa: E402
+
+# Serial: the settings this script patches in imageprep would not reach spawned workers.
+serial_score = functools.partial(outside.score, workers=1)
 
 
 SMALL_LEVEL = 0.2  # strokes as heavy as load_digits' (BENCHMARKS.md)
@@ -140,8 +144,8 @@ def main():
     with np.load(f"data/prepared/{args.split}.npz") as npz:
         x, y = npz["x"], npz["y"]
     if args.polarity:
-        greys, _ = outside.photo_set(x, y, args.n, seed=args.photo_seed)
-        works = [imageprep._working_copy(g) for g in greys]
+        pictures, _ = outside.photo_set(x, y, args.n, seed=args.photo_seed)
+        works = [imageprep._working_copy(p.astype(np.float32) / 255) for p in pictures]
         dark = sum(imageprep.dark_ink(w) for w in works)
         light = sum(not imageprep.dark_ink(1 - w) for w in works)
         print(f"of {len(works)} photos, dark ink read on {dark}; of their negatives (light "
@@ -153,25 +157,25 @@ def main():
     sets = args.sets.split(",")
     if "small" in sets:
         small = small_like(x[pick], level=args.small_level)
-        print("small 8×8:", outside.score(model, small, y[pick]))
+        print("small 8×8:", serial_score(model, small, y[pick]))
         print("  small:      ", fingerprint(small))
         print("  load_digits:", fingerprint(outside.sklearn_digits()[0]))
     if "clean" in sets:
-        print("clean:    ", outside.score(model, clean_like(x[pick], rng), y[pick]))
+        print("clean:    ", serial_score(model, clean_like(x[pick], rng), y[pick]))
     if "frames" in sets:
         for name, (scale, shift) in FRAMES.items():
             frames = framed_like(x[pick], scale, shift)
             as_is = np.stack([np.round(f * 255).astype(np.uint8) for f in frames])[..., None]
             direct = np.mean(np.asarray(model(as_is)).argmax(axis=1) == y[pick])
             print(f"frames, {name}: as is {direct:.4f}, through the preprocessing",
-                  outside.score(model, frames, y[pick]))
+                  serial_score(model, frames, y[pick]))
     if "page" in sets:
         for height in PAGE_HEIGHTS:
             page_rng = np.random.default_rng(12)
             right, missed = 0, 0
             for i in range(0, len(pick), 100):  # 100 pages at a time: 8 MB each
                 part = pick[i:i + 100]
-                score = outside.score(model, page_like(x[part], height, page_rng), y[part])
+                score = serial_score(model, page_like(x[part], height, page_rng), y[part])
                 right += round(score["accuracy"] * score["n"])
                 missed += score["no_digit"]
             print(f"page, digits {height:.0%} of its height:", {
@@ -179,14 +183,14 @@ def main():
     if "tight" in sets:
         for margin in (0, 2, 6):
             greys = tight_like(x[pick], margin, np.random.default_rng(13))
-            print(f"tight, margin {margin}:", outside.score(model, greys, y[pick]))
+            print(f"tight, margin {margin}:", serial_score(model, greys, y[pick]))
     if "flush" in sets:
         for flush in ("tb", "lr", "b"):
             greys = tight_like(x[pick], 6, np.random.default_rng(13), flush)
-            print(f"flush at {flush}, margin 6 elsewhere:", outside.score(model, greys, y[pick]))
+            print(f"flush at {flush}, margin 6 elsewhere:", serial_score(model, greys, y[pick]))
     if "photos" in sets:
         photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
-        print("photos:   ", outside.score(model, *photo_set))
+        print("photos:   ", serial_score(model, *photo_set))
 
 
 if __name__ == "__main__":

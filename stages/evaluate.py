@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from digits import atomic, config, figures, outside, scoring
+from digits import atomic, config, figures, scoring
 
 MODEL = Path("data/model/model.keras")
 TEST = Path("data/prepared/test.npz")
+OUTSIDE = Path("data/outside")
 LIVE_METRICS = Path("reports/train/plots/metrics")
 METRICS = Path("reports/metrics.json")
 PREDICTIONS = Path("reports/predictions.csv")
@@ -53,14 +54,15 @@ def predict_probs(model, x: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(x, batch_size=1000, verbose=0), dtype=np.float64)
 
 
-def robustness(model, x_test, y_test, cfg) -> dict:
-    """Accuracy on other writers' digits and on photo-like renderings of the test digits."""
-    predict = lambda x: predict_probs(model, x)  # noqa: E731
-    return {
-        "sklearn_digits": outside.score(predict, *outside.sklearn_digits()),
-        "photos": outside.score(
-            predict, *outside.photo_set(x_test, y_test, cfg.photo_count, cfg.photo_seed)),
-    }
+def robustness(model, outside_dir: Path = OUTSIDE) -> dict:
+    """Accuracy on other writers' digits and on photo-like renderings of the test digits,
+    as `prepare_outside` brought them to MNIST form."""
+    scores = {}
+    for path in sorted(outside_dir.glob("*.npz")):
+        with np.load(path) as npz:
+            scores[path.stem] = scoring.accuracy_where_found(
+                predict_probs(model, npz["x"]), npz["found"], npz["y"])
+    return scores
 
 
 @config.run_stage
@@ -75,7 +77,7 @@ def run_stage():
         x_test, y_test = npz["x"], npz["y"]
     probs = predict_probs(model, x_test)
     metrics = scoring.summarize(probs, y_test, cfg.ece_bins)
-    metrics["outside"] = robustness(model, x_test, y_test, cfg)
+    metrics["outside"] = robustness(model)
 
     PLOTS.mkdir(parents=True, exist_ok=True)
     figures.training_curves(read_history(), PLOTS / "training_curves.png")
@@ -92,7 +94,7 @@ def run_stage():
 
 def evaluate_outside(args) -> dict:
     """Accuracy of the pipeline's model (or --model) on an outside set."""
-    from digits import reader
+    from digits import outside, reader
 
     greys, labels = (outside.image_folder(args.images) if args.images
                      else outside.npz_set(args.npz))

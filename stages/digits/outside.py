@@ -4,40 +4,44 @@ from pathlib import Path
 
 import numpy as np
 
-from digits import imageprep, photos
+from digits import imageprep, photos, scoring
+from digits.pool import Pool
 
 
-def to_model_input(greys) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST-form digits (N, 28, 28, 1) and a mask of the pictures where one was found."""
-    digits, found = [], []
-    for grey in greys:
-        try:
-            digits.append(imageprep.to_mnist(grey))
-            found.append(True)
-        except imageprep.NoDigit:
-            digits.append(np.zeros((28, 28), np.uint8))
-            found.append(False)
-    return np.stack(digits)[..., None], np.array(found)
+def _mnist_or_none(picture: np.ndarray) -> np.ndarray | None:
+    grey = picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
+    try:
+        return imageprep.to_mnist(grey)
+    except imageprep.NoDigit:
+        return None
 
 
-def score(predict, greys, labels, batch: int = 500) -> dict:
+def to_model_input(pictures, pool: Pool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST-form digits (N, 28, 28, 1) and a mask of the pictures where one was found.
+
+    Args:
+        pictures: (H, W) grey pictures, uint8 or 0..1.
+        pool: spreads the pictures over the cores (in order); one core without it.
+    """
+    digits = (pool or Pool(1)).map(_mnist_or_none, pictures)
+    blank = np.zeros((28, 28), np.uint8)
+    x = np.stack([blank if d is None else d for d in digits])[..., None]
+    return x, np.array([d is not None for d in digits])
+
+
+def score(predict, pictures, labels, workers: int | None = None) -> dict:
     """Accuracy of `predict` on pictures; a picture where no digit is found counts as wrong.
 
     Args:
         predict: (B, 28, 28, 1) uint8 -> (B, 10) probabilities.
-        greys: iterable of (H, W) grey pictures in 0..1.
+        pictures: (H, W) grey pictures, uint8 or 0..1.
         labels: their digits.
+        workers: processes for the preprocessing (every core by default; 1 where a caller
+            patches module settings, which spawned workers would not see).
     """
-    labels = np.asarray(labels)
-    greys = list(greys)
-    right, missed = 0, 0
-    for i in range(0, len(greys), batch):
-        x, found = to_model_input(greys[i:i + batch])
-        guess = np.asarray(predict(x)).argmax(axis=1)
-        right += int(np.sum((guess == labels[i:i + batch]) & found))
-        missed += int(np.sum(~found))
-    return {"n": len(labels), "accuracy": round(right / max(len(labels), 1), 6),
-            "no_digit": missed}
+    with Pool(workers) as pool:
+        x, found = to_model_input(pictures, pool)
+    return scoring.accuracy_where_found(predict(x), found, labels)
 
 
 def sklearn_digits():
@@ -49,8 +53,8 @@ def sklearn_digits():
 
 
 def photo_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, without=()):
-    pictures, labels = photos.render_set(x, y, n, seed, without)
-    return [p.astype(np.float32) / 255 for p in pictures], labels
+    """Photo-like renderings of `n` of the digits (x, y): uint8 pictures and their labels."""
+    return photos.render_set(x, y, n, seed, without)
 
 
 def image_folder(directory: Path):

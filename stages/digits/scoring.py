@@ -59,3 +59,16 @@ def summarize(probs: np.ndarray, y_true, ece_bins: int) -> dict:
         "errors": int(np.sum(y_pred != np.asarray(y_true))),
         "per_class": per_class(confusion),
     }
+
+
+def accuracy_where_found(probs: np.ndarray, found: np.ndarray, y_true) -> dict:
+    """Accuracy on an outside set; a picture where preprocessing found no digit counts as
+    wrong, whatever the model said of its blank stand-in.
+
+    Returns:
+        {"n", "accuracy", "no_digit"}.
+    """
+    y_true = np.asarray(y_true)
+    right = int(np.sum((np.asarray(probs).argmax(axis=1) == y_true) & found))
+    return {"n": len(y_true), "accuracy": round(right / max(len(y_true), 1), 6),
+            "no_digit": int(np.sum(~np.asarray(found)))}
