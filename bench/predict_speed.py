@@ -4,7 +4,9 @@ Each figure is the median of RUNS fresh processes, measured side by side in one 
 predict.py with the ONNX export (ONNX Runtime only) against Keras + TensorFlow loading the
 same model and predicting one digit.
 
-    python bench/predict_speed.py [--runs 5]
+    python bench/predict_speed.py [--runs 5] [--files 200]
+
+Peak memory is the largest single process's (GNU time's %M), not the sum over workers.
 """
 
 import argparse
@@ -80,11 +82,15 @@ def main():
                                           one], args.runs),
         }
         for name, folder in (("mnist_png", small), ("phone_jpeg", phone)):
-            wall, mem = median_of([*predict, "--model", str(onnx), str(folder)], 3)
-            report[f"{name}_files_per_second"] = (args.files / wall, mem)
+            # One worker (the reading before the process pool) beside one per core.
+            for workers in (1, 0):
+                label = f"{name}_files_per_second_{'1_worker' if workers else 'every_core'}"
+                wall, mem = median_of([*predict, "--model", str(onnx), "--workers",
+                                       str(workers), str(folder)], 3)
+                report[label] = (args.files / wall, mem)
     for name, (value, mem) in report.items():
         unit = "files/s" if "per_second" in name else "s"
-        print(f"{name:28s} {value:8.2f} {unit:8s} peak {mem:6.0f} MB")
+        print(f"{name:42s} {value:8.2f} {unit:8s} peak {mem:6.0f} MB")
     print(json.dumps({k: [round(v[0], 3), round(v[1], 1)] for k, v in report.items()}))
 
 

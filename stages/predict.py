@@ -1,7 +1,7 @@
 """Reads handwritten digits from image files with the pipeline's trained model.
 
     python stages/predict.py [--model PATH] [--format table|json|csv] [--top-k K]
-                             [--show DIR] [--number] INPUT...
+                             [--show DIR] [--number] [--workers N] INPUT...
 
 INPUT is a file, a directory (searched recursively), a glob, or `-` for standard input; PNG,
 JPEG, BMP, TIFF, GIF, WebP and `.npy`. With `data/model/model.onnx` present (the `export`
@@ -34,7 +34,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="save the 28×28 image the model saw, per input")
     parser.add_argument("--number", action="store_true",
                         help="read a number: several digits in a row")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="processes that decode and preprocess images (default 0: one "
+                             "per core)")
     args = parser.parse_args(argv)
+    if args.workers < 0:
+        parser.error("--workers must be 0 (one per core) or more")
     if not 1 <= args.top_k <= 10:
         parser.error("--top-k must lie between 1 and 10")
     if args.model is not None and not args.model.is_file():
@@ -54,7 +59,8 @@ def main(argv=None) -> int:
     writer = cli_inputs.Writer(args.format, sys.stdout, number=args.number)
     failed = 0
     results = reader.read_all(model, cli_inputs.expand(args.inputs), threshold=threshold,
-                              top_k=args.top_k, number=args.number, show_dir=args.show)
+                              top_k=args.top_k, number=args.number, show_dir=args.show,
+                              workers=args.workers or None)
     # A progress bar on a terminal only (tqdm turns itself off when stderr is not one).
     for result in tqdm(results, unit="image", file=sys.stderr, disable=None, leave=False):
         failed += result["error"] is not None

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from digits import imageprep
+from digits.pool import Pool
 
 BATCH = 64  # inputs decoded and predicted together: memory stays bounded on large folders
 
@@ -25,8 +26,11 @@ class OnnxModel:
                                             providers=["CPUExecutionProvider"])
         self.input = self.session.get_inputs()[0].name
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {self.input: x.astype(np.float32)})[0]
+    def __call__(self, x: np.ndarray, batch: int = 1000) -> np.ndarray:
+        # In batches: 10,000 digits at once hold ~1 GB per convolution's activations.
+        parts = [self.session.run(None, {self.input: x[i:i + batch].astype(np.float32)})[0]
+                 for i in range(0, len(x), batch)]
+        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
 
 
 class KerasModel:
@@ -78,9 +82,16 @@ def _failure(path: str, error: str, number: bool) -> dict:
             "uncertain": None, "error": error}
 
 
-def _prepare(source, number: bool) -> list[np.ndarray]:
-    grey = imageprep.read_image(source)
-    return imageprep.split_number(grey) if number else [imageprep.to_mnist(grey)]
+def _prepare(job) -> list[np.ndarray] | str:
+    """One input's digits, or why it could not be read (runs in a worker process)."""
+    source, number = job
+    if isinstance(source, str):  # already an error message
+        return source
+    try:
+        grey = imageprep.read_image(source)
+        return imageprep.split_number(grey) if number else [imageprep.to_mnist(grey)]
+    except (imageprep.ImageError, imageprep.NoDigit) as err:
+        return str(err)
 
 
 def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray]):
@@ -91,44 +102,45 @@ def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray]):
 
 
 def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool = False,
-             show_dir: Path | None = None):
+             show_dir: Path | None = None, workers: int | None = None):
     """Yields one result per source, in order.
 
     Args:
         model: from `load_model`.
         sources: (path shown, path or bytes or an error message) pairs, as from
             `cli_inputs.expand`.
+        workers: processes that decode and preprocess the inputs (every core by default;
+            a single input is read in this process, with no worker started).
     """
     if show_dir is not None:
         show_dir.mkdir(parents=True, exist_ok=True)
     index = itertools.count()
     sources = iter(sources)
-    while chunk := list(itertools.islice(sources, BATCH)):
-        prepared = []
-        for path, source in chunk:
-            i = next(index)
-            if isinstance(source, str):
-                prepared.append((path, source))
-                continue
-            try:
-                digits = _prepare(source, number)
-            except (imageprep.ImageError, imageprep.NoDigit) as err:
-                prepared.append((path, str(err)))
-                continue
-            if show_dir is not None:
-                _save_seen(show_dir, i, path, digits)
-            prepared.append((path, digits))
-        batch = [d for _, item in prepared if not isinstance(item, str) for d in item]
-        probs = model(np.stack(batch)[..., None]) if batch else np.zeros((0, 10))
-        at = 0
-        for path, item in prepared:
-            if isinstance(item, str):
-                yield _failure(path, item, number)
-                continue
-            answers = [digit_result(p, threshold, top_k) for p in probs[at:at + len(item)]]
-            at += len(item)
-            if number:
-                text = "".join(str(a["digit"]) for a in answers)
-                yield {"path": path, "number": text, "digits": answers, "error": None}
-            else:
-                yield {"path": path, **answers[0], "error": None}
+    with Pool(workers) as pool:
+        while chunk := list(itertools.islice(sources, BATCH)):
+            yield from _read_chunk(model, pool, chunk, index, threshold=threshold,
+                                   top_k=top_k, number=number, show_dir=show_dir)
+
+
+def _read_chunk(model, pool, chunk, index, *, threshold, top_k, number, show_dir):
+    read = pool.map(_prepare, [(source, number) for _, source in chunk], chunksize=4)
+    prepared = []
+    for (path, _), item in zip(chunk, read):
+        i = next(index)
+        if show_dir is not None and not isinstance(item, str):
+            _save_seen(show_dir, i, path, item)
+        prepared.append((path, item))
+    batch = [d for _, item in prepared if not isinstance(item, str) for d in item]
+    probs = model(np.stack(batch)[..., None]) if batch else np.zeros((0, 10))
+    at = 0
+    for path, item in prepared:
+        if isinstance(item, str):
+            yield _failure(path, item, number)
+            continue
+        answers = [digit_result(p, threshold, top_k) for p in probs[at:at + len(item)]]
+        at += len(item)
+        if number:
+            text = "".join(str(a["digit"]) for a in answers)
+            yield {"path": path, "number": text, "digits": answers, "error": None}
+        else:
+            yield {"path": path, **answers[0], "error": None}
