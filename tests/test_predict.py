@@ -39,13 +39,6 @@ def test_pngs(mnist, tmp_path_factory):
     return folder
 
 
-def test_onnx_matches_keras_on_the_test_set(tiny_model, onnx_model, mnist):
-    x = mnist["x_test"][..., None]
-    keras_probs = reader.load_model(tiny_model)(x)
-    onnx_probs = reader.load_model(onnx_model)(x)
-    assert np.abs(keras_probs - onnx_probs).max() < 1e-4
-
-
 def test_png_files_score_exactly_the_direct_accuracy(onnx_model, test_pngs, mnist):
     done = predict("--model", onnx_model, "--format", "json", test_pngs)
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,7 @@
 import dataclasses
 
 import numpy as np
+import pytest
 
 from conftest import ROOT
 from digits import checkpoint, config, training
@@ -53,3 +54,47 @@ def test_resume_point_only_for_an_unfinished_run_with_the_same_fingerprint(tmp_p
     checkpoint.finish(tmp_path, "abc", state["history"])
     assert checkpoint.resume_point(tmp_path, "abc") is None
     assert not list(tmp_path.glob("epoch-*.keras"))
+
+
+@pytest.mark.parametrize("recipe", config.RECIPES)
+def test_every_recipe_learns_in_a_few_steps(recipe, mnist):
+    # Each recipe's optimizer and schedule as params.yaml sets them, on a narrow network: a
+    # broken optimizer or schedule shows here in seconds, not after a 20-minute run.
+    cfg = config.load(ROOT / "params.yaml")
+    narrow = dataclasses.replace(cfg.recipes[recipe], width=8)
+    cfg = dataclasses.replace(cfg, recipe=recipe, epochs=3, batch_size=64,
+                              recipes={**cfg.recipes, recipe: narrow})
+    training.setup_runtime(cfg.seed, threads=0)
+    x, y = mnist["x_train"][:1024, ..., None], training.one_hot(mnist["y_train"][:1024])
+    model = training.compile_model(cfg, n_train=len(x))
+    # Training loss, not a fresh evaluation: batch normalization's running statistics need
+    # more than 48 steps to settle.
+    loss = model.fit(x, y, batch_size=64, epochs=3, verbose=0).history["loss"]
+    assert np.isfinite(loss).all()
+    assert loss[-1] < 0.9 * loss[0], (recipe, loss)  # a broken one stays at ~2.30
+
+
+def test_the_one_cycle_schedule_warms_up_to_its_peak_then_decays_to_zero():
+    cfg = config.load(ROOT / "params.yaml")
+    hyper = dataclasses.replace(cfg.recipes["best"], schedule="onecycle",
+                                learning_rate=0.01, warmup_fraction=0.2)
+    schedule = training._learning_rate(hyper, total_steps=1000)
+    at = {step: float(schedule(step)) for step in (0, 100, 200, 600, 1000)}
+    assert at[0] == pytest.approx(0.01 / 25)
+    assert at[0] < at[100] < at[200] == pytest.approx(0.01)
+    assert at[200] > at[600] > at[1000] and at[1000] == pytest.approx(0, abs=1e-9)
+    constant = dataclasses.replace(hyper, schedule="constant")
+    assert training._learning_rate(constant, 1000) == 0.01
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "adadelta", "sgd"])
+def test_each_optimizer_gets_its_settings(optimizer):
+    cfg = config.load(ROOT / "params.yaml")
+    hyper = dataclasses.replace(cfg.recipes["best"], optimizer=optimizer, schedule="constant",
+                                learning_rate=0.02, weight_decay=0.01)
+    opt = training.make_optimizer(hyper, total_steps=100)
+    expected = {"adam": "Adam", "adamw": "AdamW", "adadelta": "Adadelta", "sgd": "SGD"}
+    assert type(opt).__name__ == expected[optimizer]
+    assert float(opt.learning_rate) == pytest.approx(0.02)
+    if optimizer != "adadelta":
+        assert opt.weight_decay == pytest.approx(0.01)
