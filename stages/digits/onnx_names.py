@@ -1,10 +1,12 @@
 """ONNX files that are the same bytes for the same model.
 
 tf2onnx numbers the names it invents (`const_axes__41`, `Transpose__52`) from a counter whose
-value depends on what ran before in the process, so two exports of one model differ in those
-names, and DVC sees a new `model.onnx` on every `dvc repro -f`. Renumbering them in the order
-the graph uses them, and storing initializers in that order, makes the file a function of the
-graph alone. Names tf2onnx took from the Keras layers are kept.
+value depends on what ran before in the process, and now and then lists independent nodes in
+another order, so two exports of one model differ, and DVC sees a new `model.onnx` on every
+`dvc repro -f`. Putting the nodes in an order given by the graph's structure alone (depth
+first from the outputs, each node's inputs in their order), renumbering invented names in that
+order, and storing initializers in it, makes the file a function of the graph alone. Names
+tf2onnx took from the Keras layers are kept.
 """
 
 import re
@@ -23,6 +25,28 @@ def _renumbered(names, prefix) -> dict:
     return mapping
 
 
+def _structural_order(graph) -> list:
+    """The nodes, each after the producers of its inputs, visited from the graph's outputs
+    in input order: an order that does not depend on how the nodes were listed."""
+    producer = {name: node for node in graph.node for name in node.output}
+    seen, order = set(), []
+
+    def visit(node):
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        for name in node.input:
+            if name in producer:
+                visit(producer[name])
+        order.append(node)
+
+    for output in graph.output:
+        if output.name in producer:
+            visit(producer[output.name])
+    order += [node for node in graph.node if id(node) not in seen]  # none in a sound graph
+    return [onnx.NodeProto.FromString(node.SerializeToString()) for node in order]
+
+
 def canonical(model: onnx.ModelProto) -> onnx.ModelProto:
     """`model` with invented names renumbered in graph order; the graph is otherwise unchanged.
 
@@ -32,6 +56,9 @@ def canonical(model: onnx.ModelProto) -> onnx.ModelProto:
     if any(attr.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
            for node in graph.node for attr in node.attribute):
         raise ValueError("canonical: subgraphs are not renamed")
+    nodes_in_order = _structural_order(graph)
+    graph.ClearField("node")
+    graph.node.extend(nodes_in_order)
     uses = [name for node in graph.node for name in [*node.input, *node.output]]
     # The invented part goes too: tf2onnx merges equal constants, keeping whichever name
     # (`const_axes`, `const_starts`) came first.
