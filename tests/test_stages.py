@@ -144,8 +144,9 @@ def test_outside_pictures_on_every_core_come_back_in_order(mnist):
                 for d in mnist["x_test"][:6]]
     pictures.insert(3, np.full((80, 80), 200, np.uint8))  # blank: no digit
     serial = outside.to_model_input(pictures)
-    with Pool(2) as pool:
+    with Pool(2, start_after=0) as pool:
         spread = outside.to_model_input(pictures, pool)
+        assert pool._executor is not None  # the workers did the work
     assert serial[1].tolist() == [True] * 3 + [False] + [True] * 3
     np.testing.assert_array_equal(serial[0], spread[0])
     np.testing.assert_array_equal(serial[1], spread[1])
@@ -162,3 +163,9 @@ def test_params_yaml_names_every_stage_parameter_dvc_tracks():
             for part in key.split("."):
                 assert part in node, key
                 node = node[part]
+
+
+def test_the_workers_start_only_for_work_that_pays_for_them():
+    with Pool(2) as pool:
+        assert pool.map(abs, [-3, 2, -1]) == [3, 2, 1]  # microseconds: done here
+        assert pool._executor is None
