@@ -12,9 +12,11 @@ $(VENV)/.installed: requirements.txt
 
 repro: $(VENV)/.installed
 	dvc repro
+	python bench/reproduced.py
 
+# Two workers, in random order (pytest-xdist, pytest-randomly): about 2 minutes on 2 cores.
 test: $(VENV)/.installed
-	python -m pytest -q
+	python -m pytest -q -n 2 --dist worksteal
 
 bench: $(VENV)/.installed
 	bench/recipes.sh

@@ -8,23 +8,29 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
+from digits import atomic
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BIN = Path(sys.executable).parent
-ENV = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", DVC_NO_ANALYTICS="1",
+# The stages run as a user runs them: with TensorFlow's own logging settings, not the tests'.
+ENV = dict({k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
+           PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", DVC_NO_ANALYTICS="1",
            GIT_AUTHOR_NAME="test", GIT_AUTHOR_EMAIL="test@example.com",
            GIT_COMMITTER_NAME="test", GIT_COMMITTER_EMAIL="test@example.com")
-# Seconds, not minutes: 8,000 training digits, a narrow network, two epochs, 20 photos.
+# Seconds, not minutes: 8,000 training digits, a narrow network, two epochs, 20 photos; one
+# thread per training, as the tests run on two workers.
 TINY = {"recipe": "keras-example", "epochs": 2, "batch_size": 32,
         "preprocess.val_size": 1000, "preprocess.train_subset": 8000,
-        "keras-example.width": 8, "evaluate.photo_count": 20}
+        "keras-example.width": 8, "evaluate.photo_count": 20, "threads": 1}
 
 
 def run(cwd, *cmd, check=True) -> str:
@@ -76,11 +82,9 @@ class Built:
     log: str  # what the first `dvc repro` printed
 
 
-@pytest.fixture(scope="session")
-def pipeline(tmp_path_factory, mnist_npz) -> Built:
-    """This project's files (committed or not, as git sees them) in a fresh git repository,
-    with the tiny configuration, `dvc repro` run and its results committed."""
-    repo = tmp_path_factory.mktemp("project")
+def _build(repo: Path, mnist_npz: Path, cache: Path) -> str:
+    """This project's files (committed or not, as git sees them) in a fresh git repository
+    at `repo`, with the tiny configuration; `dvc repro` run and its results committed."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
                             capture_output=True, text=True, check=True).stdout.split("\0")
     for name in filter(None, listed):
@@ -88,12 +92,53 @@ def pipeline(tmp_path_factory, mnist_npz) -> Built:
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
     set_params(repo, **TINY, **{"download.local_file": str(mnist_npz),
-                                "download.cache_dir": str(tmp_path_factory.mktemp("cache"))})
+                                "download.cache_dir": str(cache)})
     run(repo, "git", "init", "-q", "-b", "main")
     commit(repo, "tiny configuration")
     log = run(repo, "dvc", "repro")
     commit(repo, "tiny run")
-    return Built(repo, log)
+    return log
+
+
+def _shared_folder(tmp_path_factory, worker_id) -> Path:
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if worker_id != "master" else shared  # xdist: one for all workers
+
+
+def _ensure_built(shared: Path, mnist_npz: Path):
+    """Builds the pipeline under `shared` unless a test process already has; waits for a
+    build in progress."""
+    from filelock import FileLock
+
+    repo, log = shared / "pipeline", shared / "pipeline.log"
+    with FileLock(str(shared / "pipeline.lock")):
+        if not log.exists():
+            shutil.rmtree(repo, ignore_errors=True)  # a build that failed before
+            repo.mkdir()
+            atomic.write_text(log, _build(repo, mnist_npz, shared / "download-cache"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_early(request, tmp_path_factory, worker_id):
+    """Starts building the pipeline at once, beside the first tests, when any test collected
+    will need it: its ~40 s then overlap with the unit tests instead of stalling a worker."""
+    if not any("pipeline" in item.fixturenames for item in request.session.items):
+        yield
+        return
+    shared = _shared_folder(tmp_path_factory, worker_id)
+    builder = threading.Thread(target=_ensure_built, name="pipeline build",
+                               args=(shared, request.getfixturevalue("mnist_npz")))
+    builder.start()
+    yield
+    builder.join()
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory, mnist_npz, worker_id) -> Built:
+    """The tiny pipeline, built once per test run (with `-n N`, once for all workers)."""
+    shared = _shared_folder(tmp_path_factory, worker_id)
+    _ensure_built(shared, mnist_npz)  # raises here if the early build failed
+    return Built(shared / "pipeline", (shared / "pipeline.log").read_text())
 
 
 @pytest.fixture()
@@ -119,3 +164,12 @@ def digit_on_paper(digit: np.ndarray, scale: int = 8, paper: float = 0.9,
                      interpolation=cv2.INTER_CUBIC)
     big = np.pad(np.clip(big, 0, 1), 6 * scale)
     return paper - (paper - ink) * big
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+def pytest_collection_modifyitems(config, items):
+    """On xdist workers (`make test`: `-n 2`), the tests that need the pipeline go last, in
+    their shuffled order: the workers run unit tests while one of them builds it. Run
+    serially, the order stays wholly random (`-p randomly`, the default)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: "pipeline" in item.fixturenames)  # stable
