@@ -4,7 +4,7 @@
 #
 #   bench/recipes.sh                  # fast, reference and best: about 90 minutes on a 2-core CPU
 #   bench/recipes.sh fast             # keras-example against fast (3 seeds, 1 and 2 threads): 15 min
-#                                     # (each experiment also runs evaluate: ~2 min)
+#                                     # (each experiment also runs evaluate and export: ~25 s)
 #   bench/recipes.sh fast best        # ... and best with seeds 1 and 2 (seed 0 is main's run)
 #   bench/recipes.sh reference        # Keras 2's network on 55,000 and on 59,000 digits
 #   bench/recipes.sh timing           # main's own run again between two keras-example runs:
