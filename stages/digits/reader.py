@@ -109,8 +109,9 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool =
         model: from `load_model`.
         sources: (path shown, path or bytes or an error message) pairs, as from
             `cli_inputs.expand`.
-        workers: processes that decode and preprocess the inputs (every core by default;
-            a single input is read in this process, with no worker started).
+        workers: processes that decode and preprocess the inputs (every core by default).
+            They start once a second of reading has been done in this process, so a few
+            small files are read without them.
     """
     if show_dir is not None:
         show_dir.mkdir(parents=True, exist_ok=True)
