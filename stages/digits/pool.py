@@ -14,7 +14,7 @@ import time
 
 import cv2
 
-START_AFTER_SECONDS = 1.0  # about what spawning two workers costs (bench/prepare_speed.py)
+START_AFTER_SECONDS = 1.0  # about what spawning two workers costs (each imports the above)
 
 
 def cores() -> int:
