@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
-from digits import outside, photos, reader  # noqa: E402
+from digits import loaded, outside, photos  # noqa: E402
 
 
 def main():
@@ -28,7 +28,7 @@ def main():
     args = parser.parse_args()
     with np.load(f"data/prepared/{args.split}.npz") as npz:
         x, y = npz["x"], npz["y"]
-    model = reader.load_model(args.model)
+    model = loaded.load_model(args.model)
     print(f"| left out | {' | '.join(f'seed {s} wrong' for s in args.seeds)} | accuracy |")
     print("|---|" + "---|" * (len(args.seeds) + 1))
     rows = [("nothing", ()), *((e, (e,)) for e in photos.EFFECTS), ("all", photos.EFFECTS)]

@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
-from digits import blocks, imageprep, outside, reader  # noqa: E402
+from digits import blocks, imageprep, loaded, outside  # noqa: E402
 
 # Serial: the settings this script patches in imageprep would not reach spawned workers.
 serial_score = functools.partial(outside.score, workers=1)
@@ -153,7 +153,7 @@ def main():
         return
     rng = np.random.default_rng(11)
     pick = rng.choice(len(y), args.n, replace=False)
-    model = reader.load_model(args.model)
+    model = loaded.load_model(args.model)
     sets = args.sets.split(",")
     if "small" in sets:
         small = small_like(x[pick], level=args.small_level)

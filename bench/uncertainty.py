@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stages"))
-from digits import reader  # noqa: E402
+from digits import loaded  # noqa: E402
 
 TARGET = 0.999
 SUMMARY = "reports/training.json"  # the pipeline's run: held out validation or not
@@ -48,7 +48,7 @@ def main():
                  "use the model of a run with train_on: train (--model PATH)")
     with np.load("data/prepared/val.npz") as npz:
         x, y = npz["x"], npz["y"]
-    probs = reader.load_model(args.model)(x)
+    probs = loaded.load_model(args.model)(x)
     correct = probs.argmax(axis=1) == y
     threshold, kept, accuracy = choose(probs.max(axis=1), correct)
     print(f"validation accuracy {correct.mean():.4f} on {len(y)} digits")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from digits import atomic, onnx_names, reader
+from digits import atomic, loaded, onnx_names
 
 MODEL = Path("data/model/model.keras")
 ONNX = Path("data/model/model.onnx")
@@ -48,7 +48,7 @@ def main():
     expected = model.predict(x, batch_size=1000, verbose=0)
     with atomic.target(ONNX, suffix=".onnx") as tmp:
         tmp.write_bytes(onnx_bytes(model))
-        gap = float(np.abs(reader.OnnxModel(tmp)(x) - expected).max())
+        gap = float(np.abs(loaded.OnnxModel(tmp)(x) - expected).max())
         if gap > TOLERANCE:
             print(f"error: ONNX probabilities differ from Keras's by {gap:.2e} "
                   f"(over {TOLERANCE:.0e})", file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from digits import cli_inputs, reader
+from digits import cli_inputs, loaded, reader
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,13 +49,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    model_path = args.model or reader.default_model(ROOT)
+    model_path = args.model or loaded.default_model(ROOT)
     if model_path is None:
         print("error: no trained model: run `dvc repro` (or `dvc pull`) first",
               file=sys.stderr)
         return 2
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
-    model = reader.load_model(model_path)
+    model = loaded.load_model(model_path)
     writer = cli_inputs.Writer(args.format, sys.stdout, number=args.number)
     failed = 0
     results = reader.read_all(model, cli_inputs.expand(args.inputs), threshold=threshold,

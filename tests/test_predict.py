@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, digit_on_paper
-from digits import imageprep, reader
+from digits import imageprep, loaded
 
 PREDICT = [sys.executable, str(ROOT / "stages" / "predict.py")]
 
@@ -46,7 +46,7 @@ def test_png_files_score_exactly_the_direct_accuracy(onnx_model, test_pngs, mnis
     assert len(results) == 300
     index = [int(os.path.basename(r["path"])[:4]) for r in results]
     from_files = np.array([r["digit"] for r in results])
-    direct = reader.load_model(onnx_model)(mnist["x_test"][index][..., None]).argmax(axis=1)
+    direct = loaded.load_model(onnx_model)(mnist["x_test"][index][..., None]).argmax(axis=1)
     np.testing.assert_array_equal(from_files, direct)
     truth = mnist["y_test"][index]
     assert np.mean(from_files == truth) == np.mean(direct == truth) > 0.9
@@ -119,7 +119,7 @@ def test_standard_input(onnx_model, test_pngs):
 
 def test_a_photographed_number(onnx_model, mnist, tmp_path):
     # Digits the model reads confidently when clean, so a wrong number means wrong splitting.
-    model = reader.load_model(onnx_model)
+    model = loaded.load_model(onnx_model)
     chosen = []
     for want in (2, 0, 2, 6):
         for i in np.flatnonzero(mnist["y_test"] == want):
@@ -153,7 +153,7 @@ def test_evaluate_outside_sets_from_folders_and_arrays(onnx_model, mnist, tmp_pa
     for i, (digit, label) in enumerate(zip(x, y)):
         (tmp_path / "set" / str(label)).mkdir(parents=True, exist_ok=True)
         Image.fromarray(digit).save(tmp_path / "set" / str(label) / f"{i}.png")
-    direct = np.mean(reader.load_model(onnx_model)(x[..., None]).argmax(1) == y)
+    direct = np.mean(loaded.load_model(onnx_model)(x[..., None]).argmax(1) == y)
     result = _evaluate("--images", tmp_path / "set", "--model", onnx_model)
     assert result["n"] == 60 and result["accuracy"] == pytest.approx(direct)
     # Other polarity and size: dark digits on light, 56×56.
