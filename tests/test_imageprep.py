@@ -117,15 +117,6 @@ def test_a_small_image_mostly_ink_is_read_light_on_dark(tmp_path):
     assert out[14, 14] < 60 and out[14, 4:10].max() > 200
 
 
-def test_a_bar_beside_the_digit_is_not_part_of_it(digits, tmp_path):
-    clean = digit_on_paper(digits[6])
-    barred = clean.copy()
-    ys, xs = np.nonzero(clean < 0.5)
-    barred[ys.min():ys.max() + 1, xs.min() - 30:xs.min() - 14] = 0.15  # as thick as a stroke
-    seen = _seen(tmp_path / "barred.png", barred)
-    assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95
-
-
 def test_the_edge_of_a_tilted_table_below_the_digit_leaves_no_streak(digits, tmp_path):
     clean = digit_on_paper(digits[1])
     h, w = clean.shape

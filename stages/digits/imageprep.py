@@ -25,6 +25,7 @@ MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pi
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
 TIGHT_COVER = 0.8  # strokes spanning this much of a side: a picture cut at its ink there
+NEAR_STROKES = 2.0  # a stroke this many stroke widths from the digit's ink is part of it
 LIGHT_INK_MARGIN = 1.0  # of the polarity vote's four measures, one's full weight (BENCHMARKS.md)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
@@ -276,28 +277,48 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         raise NoDigit("no digit found (only specks)")
     # Broken strokes of the same digit lie within the core's reach.
     mx, my = 0.35 * core.w + 0.1 * core.h, 0.25 * core.h
+    # Strokes written with a pen lift lie close to the rest: within NEAR_STROKES stroke
+    # widths of the ink kept so far (the L and the upright of an open 4, a 9's stem, a 7's
+    # bar), however they sit against the core's box.
+    near = NEAR_STROKES * _stroke_width(labels == core.label)
 
     def within_width(b):
         return core.x - mx <= b.x and b.x + b.w / 2 <= core.x + core.w + mx
+
+    def centred(b):  # its middle over the core's reach: a bar of this digit, not a line
+        return core.x - mx <= b.x + b.w / 2 <= core.x + core.w + mx
+
+    def in_reach(b):
+        return (b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
+                and b.y < core.y + core.h + my and b.y + b.h > core.y - my)
 
     def bar_beside(b):  # a paper edge, a margin line, another number's 1: not this digit's
         apart = b.x + b.w <= core.x or b.x >= core.x + core.w
         return apart and b.h >= 0.7 * core.h and b.w <= 0.25 * b.h
 
-    # A streak is kept only when it starts within the core's reach and its middle lies within
-    # it (the bar of a 5 or a 7, even one lifted off and running far right; not a line
-    # reaching past both sides), and never when it touches the frame (what a tilted table
-    # edge leaves of itself). Nothing else that touches the frame is kept either, unless the
-    # digit itself does (cut off by the frame): what lies there is the table, a pen, a
-    # shadow's edge. The core itself is always kept, even a streak at the frame when there
-    # is nothing else.
-    keep = [core] + [b for b in candidates + streaks
-                     if b is not core
-                     and b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
-                     and b.y < core.y + core.h + my and b.y + b.h > core.y - my
-                     and b.area >= 0.05 * core.area and not bar_beside(b)
-                     and (not streak_like(b) or (within_width(b) and not touches_border(b)))
-                     and (touches_border(core) or not touches_border(b))]
+    # A streak is kept only when its middle lies within the core's reach and it starts
+    # within it or lies near the ink (the bar of a 5 or a 7, even one lifted off and running
+    # far right; not a line reaching past both sides), and never when it touches the frame
+    # (what a tilted table edge leaves of itself). Nothing else that touches the frame is
+    # kept either, unless the digit itself does (cut off by the frame): what lies there is
+    # the table, a pen, a shadow's edge. The core itself is always kept, even a streak at
+    # the frame when there is nothing else.
+    def may_join(b, is_near):
+        return (b.area >= 0.05 * core.area
+                and (not streak_like(b)
+                     or (centred(b) and (within_width(b) or is_near) and not touches_border(b)))
+                and (touches_border(core) or not touches_border(b)))
+
+    others = [b for b in candidates + streaks if b is not core]
+    keep = [core] + [b for b in others if in_reach(b) and not bar_beside(b) and may_join(b, False)]
+    grown = True
+    while grown:  # nearest first: each stroke kept brings the ones near it within reach
+        kept = np.isin(labels, [b.label for b in keep])
+        gap = cv2.distanceTransform((~kept).astype(np.uint8), cv2.DIST_L2, 3)
+        joining = [b for b in others if b not in keep
+                   and gap[labels == b.label].min() <= near and may_join(b, True)]
+        keep += joining
+        grown = bool(joining)
     return np.isin(labels, [b.label for b in keep])
 
 
@@ -512,11 +533,46 @@ def _split_wide(group: np.ndarray, height: int) -> list[np.ndarray]:
     return parts
 
 
+def _ink_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Shortest distance from the ink of mask `a` to the ink of mask `b`, in pixels."""
+    return float(cv2.distanceTransform((~a).astype(np.uint8), cv2.DIST_L2, 3)[b].min())
+
+
+def _join_lifted(parts: list[np.ndarray], height: int, stroke: float) -> list[np.ndarray]:
+    """Joins the pieces of digits written with a pen lift, nearest pair first: a piece much
+    shorter than the row (a 1's flag, a lifted bar) joins its nearer neighbour when it lies
+    within NEAR_STROKES stroke widths of it; two taller pieces join when they lie that close,
+    closer than half the number's other gaps, and make one digit's width together (the L and
+    the upright of an open 4, a 9's loop and its stem)."""
+    parts = list(parts)
+    while len(parts) > 1:
+        gaps = [_ink_gap(a, b) for a, b in zip(parts[:-1], parts[1:])]
+        heights = [np.ptp(np.flatnonzero(p.any(axis=1))) + 1 for p in parts]
+        joins = []
+        for i, gap in enumerate(gaps):
+            if gap > NEAR_STROKES * stroke:
+                continue
+            short = min(heights[i], heights[i + 1]) < 0.6 * height
+            others = gaps[:i] + gaps[i + 1:]
+            joined = parts[i] | parts[i + 1]
+            xs = np.flatnonzero(joined.any(axis=0))
+            narrow = xs[-1] - xs[0] + 1 <= 0.8 * height
+            apart_less = not others or gap < 0.5 * float(np.median(others))
+            if short or (narrow and apart_less):
+                joins.append((gap, i))
+        if not joins:
+            break
+        _, i = min(joins)
+        parts[i:i + 2] = [parts[i] | parts[i + 1]]
+    return parts
+
+
 def split_number(grey: np.ndarray) -> list[np.ndarray]:
     """A handwritten number's digits, left to right, each as an MNIST digit.
 
-    Components are the digits; pieces that overlap in x are one broken digit and are joined;
-    a component much wider than tall is several touching digits and is cut.
+    Components are the digits; pieces that overlap in x are one broken digit and are joined,
+    as are the pieces of a digit written with a pen lift (`_join_lifted`); a component much
+    wider than tall is several touching digits and is cut.
 
     Returns:
         A list of (28, 28) uint8 digits.
@@ -541,12 +597,11 @@ def split_number(grey: np.ndarray) -> list[np.ndarray]:
                 last.append(b)
                 continue
         groups.append([b])
-    digits = []
-    for group in groups:
-        if sum(b.area for b in group) < 0.0005 * mask.size:
-            continue
-        joined = np.isin(labels, [b.label for b in group]).astype(np.uint8)
-        digits += [mask_to_mnist(part) for part in _split_wide(joined, height)]
+    parts = [np.isin(labels, [b.label for b in group]) for group in groups
+             if sum(b.area for b in group) >= 0.0005 * mask.size]
+    parts = _join_lifted(parts, height, _stroke_width(mask))
+    digits = [mask_to_mnist(piece) for part in parts
+              for piece in _split_wide(part.astype(np.uint8), height)]
     if not digits:
         raise NoDigit("no digit found")
     return digits
