@@ -59,13 +59,16 @@ def predict_probs(model, x: np.ndarray) -> np.ndarray:
 
 
 def robustness(model, outside_dir: Path = OUTSIDE) -> dict:
-    """Accuracy on other writers' digits and on photo-like renderings of the test digits,
-    as `prepare_outside` brought them to MNIST form."""
+    """Accuracy on other writers' digits, on photo-like renderings of the test digits and on
+    test digits drawn with pen lifts (and unbroken), and the share of numbers of test digits
+    read exactly, as `prepare_outside` brought them to MNIST form."""
     scores = {}
     for path in sorted(outside_dir.glob("*.npz")):
         with np.load(path) as npz:
-            scores[path.stem] = scoring.accuracy_where_found(
-                predict_probs(model, npz["x"]), npz["found"], npz["y"])
+            probs = predict_probs(model, npz["x"])
+            scores[path.stem] = (
+                scoring.exact_numbers(probs, npz["counts"], npz["text"]) if "counts" in npz
+                else scoring.accuracy_where_found(probs, npz["found"], npz["y"]))
     return scores
 
 

@@ -1,17 +1,20 @@
 """Stage `prepare_outside`: digits from outside MNIST, brought to MNIST form once.
 
-Other writers' digits (scikit-learn's) and photo-like renderings of the test digits go through
-the same preprocessing as predict.py, on every core, into data/outside/<set>.npz: `x`
-(N, 28, 28, 1) uint8, `found` (N,) whether a digit was found, `y` (N,) labels. None of this
-depends on the model, so DVC runs it again only when the preprocessing code or its parameters
-change; `evaluate` runs the model on these arrays.
+Other writers' digits (scikit-learn's), photo-like renderings of the test digits, and the
+test digits drawn with pen lifts (and unbroken, to compare) go through the same preprocessing
+as predict.py, on every core, into data/outside/<set>.npz: `x` (N, 28, 28, 1) uint8, `found`
+(N,) whether a digit was found, `y` (N,) labels. Numbers of 2–8 test digits are split as
+`predict.py --number` splits them, into data/outside/numbers.npz: `x` (M, 28, 28, 1) their
+digits one after another, `counts` (N,) how many each number gave, `text` (N,) the numbers
+written. None of this depends on the model, so DVC runs it again only when the preprocessing
+code or its parameters change; `evaluate` runs the model on these arrays.
 """
 
 from pathlib import Path
 
 import numpy as np
 
-from digits import atomic, config, outside
+from digits import atomic, config, numbers, outside, penlift
 from digits.pool import Pool
 
 TEST = Path("data/prepared/test.npz")
@@ -22,9 +25,13 @@ def outside_sets(cfg: config.EvaluateConfig) -> dict:
     """Each outside set's name, pictures and labels."""
     with np.load(TEST) as npz:
         x_test, y_test = npz["x"], npz["y"]
+    lifted, unbroken, labels = penlift.render_set(x_test, y_test, cfg.penlift_count,
+                                                  cfg.photo_seed)
     return {
         "sklearn_digits": outside.sklearn_digits(),
         "photos": outside.photo_set(x_test, y_test, cfg.photo_count, cfg.photo_seed),
+        "penlift": (lifted, labels),
+        "penlift_unbroken": (unbroken, labels),
     }
 
 
@@ -37,6 +44,13 @@ def main():
             atomic.save_npz(OUT_DIR / f"{name}.npz", x=x, found=found, y=np.asarray(labels))
             print(f"prepare_outside: {name}: {len(x)} pictures, a digit found in "
                   f"{int(found.sum())}")
+        with np.load(TEST) as npz:
+            pictures, texts = numbers.render_set(npz["x"], npz["y"], cfg.number_count,
+                                                 cfg.photo_seed)
+        x, counts = outside.numbers_to_model_input(pictures, pool)
+        atomic.save_npz(OUT_DIR / "numbers.npz", x=x, counts=counts, text=texts)
+        print(f"prepare_outside: numbers: {len(texts)} pictures, {len(x)} digits split "
+              f"from them ({int(np.sum([len(t) for t in texts]))} written)")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ ENV = dict({k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
 # thread per training, as the tests run on two workers.
 TINY = {"recipe": "keras-example", "epochs": 2, "batch_size": 32,
         "preprocess.val_size": 1000, "preprocess.train_subset": 8000,
-        "keras-example.width": 8, "evaluate.photo_count": 20, "threads": 1}
+        "keras-example.width": 8, "evaluate.photo_count": 20,
+        "evaluate.penlift_count": 20, "evaluate.number_count": 10, "threads": 1}
 
 
 def run(cwd, *cmd, check=True) -> str:

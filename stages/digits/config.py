@@ -47,6 +47,7 @@ class AugmentConfig:
     blur_probability: float
     noise_std: float  # on the 0..1 intensity scale
     small_probability: float  # chance of an 8×8 round trip like scikit-learn's digits
+    lift_probability: float  # chance of a gap where a writer lifted the pen
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +72,9 @@ class EvaluateConfig:
     misclassified_shown: int
     uncertain_below: float  # confidence under which a prediction is flagged uncertain
     photo_count: int  # photo-like renderings of test digits, for the robustness metric
-    photo_seed: int
+    photo_seed: int  # seeds every rendered outside set: photos, pen lifts, numbers
+    penlift_count: int  # test digits drawn with pen lifts (and unbroken, to compare)
+    number_count: int  # numbers of 2–8 test digits, read exactly or not
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,9 +103,11 @@ _CHOICES = {
     "train_on": ("train", "train+val"),
 }
 _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_bins",
-             "timeout_seconds", "elastic_sigma", "photo_count"}
+             "timeout_seconds", "elastic_sigma", "photo_count", "penlift_count",
+             "number_count"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
-              "blur_probability", "small_probability", "scale", "translate", "uncertain_below"}
+              "blur_probability", "small_probability", "lift_probability", "scale", "translate",
+              "uncertain_below"}
 
 
 def _check_value(key: str, value, kind):

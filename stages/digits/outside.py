@@ -29,6 +29,28 @@ def to_model_input(pictures, pool: Pool | None = None) -> tuple[np.ndarray, np.n
     return x, np.array([d is not None for d in digits])
 
 
+def _split_or_none(picture: np.ndarray) -> list[np.ndarray]:
+    grey = picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
+    try:
+        return imageprep.split_number(grey)
+    except imageprep.NoDigit:
+        return []
+
+
+def numbers_to_model_input(pictures, pool: Pool | None = None):
+    """The digits of each number, one after another (M, 28, 28, 1), and how many each
+    number gave (N,), 0 where none was found.
+
+    Args:
+        pictures: (H, W) grey pictures of numbers, uint8 or 0..1.
+        pool: spreads the pictures over the cores (in order); one core without it.
+    """
+    split = (pool or Pool(1)).map(_split_or_none, pictures)
+    digits = [d for found in split for d in found]
+    x = np.stack(digits)[..., None] if digits else np.zeros((0, 28, 28, 1), np.uint8)
+    return x, np.array([len(found) for found in split])
+
+
 def score(predict, pictures, labels, workers: int | None = None) -> dict:
     """Accuracy of `predict` on pictures; a picture where no digit is found counts as wrong.
 

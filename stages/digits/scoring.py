@@ -72,3 +72,23 @@ def accuracy_where_found(probs: np.ndarray, found: np.ndarray, y_true) -> dict:
     right = int(np.sum((np.asarray(probs).argmax(axis=1) == y_true) & found))
     return {"n": len(y_true), "accuracy": round(right / max(len(y_true), 1), 6),
             "no_digit": int(np.sum(~np.asarray(found)))}
+
+
+def numbers_read(probs: np.ndarray, counts) -> list[str]:
+    """Each number as read: its digits' answers in order (`counts[i]` digits for number i,
+    their rows of `probs` one after another); "" where no digit was found."""
+    answers = np.asarray(probs).argmax(axis=1)
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    return ["".join(map(str, answers[a:b])) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def exact_numbers(probs: np.ndarray, counts, texts) -> dict:
+    """How many numbers are read exactly: every digit found, none added, each one right.
+
+    Returns:
+        {"n", "exact", "no_digit"}.
+    """
+    read = numbers_read(probs, counts)
+    right = sum(r == t for r, t in zip(read, texts))
+    return {"n": len(texts), "exact": round(right / max(len(texts), 1), 6),
+            "no_digit": int(np.sum(np.asarray(counts) == 0))}

@@ -1,0 +1,66 @@
+"""Handwriting as people write it, on *validation* digits: digits with pen lifts against the
+same digits unbroken, and numbers of 2–8 digits read exactly (with the errors that remain).
+
+    python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
+                                [--numbers 500] [--seed 1] [--split val]
+
+The preprocessing is developed on these figures; the test digits' versions are only
+measured, by `prepare_outside` and `evaluate` (reports/metrics.json: outside). Main's `best`
+fits train+val, so its validation figures flatter the model; the gap between pen-lift and
+unbroken digits, which is what the preprocessing decides, does not depend on that.
+"""
+
+import argparse
+import collections
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "stages"))
+
+from digits import loaded, numbers, outside, penlift, scoring  # noqa: E402
+from digits.pool import Pool  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "data/model/model.onnx")
+    parser.add_argument("--digits", type=int, default=1000)
+    parser.add_argument("--numbers", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--split", choices=("train", "val"), default="val")
+    args = parser.parse_args()
+    model = loaded.load_model(args.model)
+    with np.load(ROOT / f"data/prepared/{args.split}.npz") as npz:
+        x, y = npz["x"], npz["y"]
+    lifted, whole, labels = penlift.render_set(x, y, args.digits, args.seed)
+    with Pool() as pool:
+        scores, errors = {}, collections.Counter()
+        for name, pictures in (("pen lifts", lifted), ("unbroken", whole)):
+            digits, found = outside.to_model_input(pictures, pool)
+            predicted = model(digits).argmax(axis=1)
+            scores[name] = scoring.accuracy_where_found(model(digits), found, labels)
+            if name == "pen lifts":
+                errors = collections.Counter(
+                    f"{t}→{p}" for t, p, f in zip(labels, predicted, found) if f and t != p)
+        for name, score in scores.items():
+            print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
+                  f"(no digit found: {score['no_digit']})")
+        print("pen-lift errors:", ", ".join(f"{k} ×{n}" for k, n in errors.most_common(12)))
+        pictures, texts = numbers.render_set(x, y, args.numbers, args.seed)
+        digits, counts = outside.numbers_to_model_input(pictures, pool)
+    read = scoring.numbers_read(model(digits), counts)
+    exact = scoring.exact_numbers(model(digits), counts, texts)["exact"]
+    by_length = collections.defaultdict(list)
+    for r, t in zip(read, texts):
+        by_length[len(t)].append(r == t)
+    print(f"numbers    exact {exact:.4f} on {len(texts)} numbers; by length: " + ", ".join(
+        f"{n}: {np.mean(v):.2f}" for n, v in sorted(by_length.items())))
+    wrong = [(t, r) for r, t in zip(read, texts) if r != t]
+    print("wrong readings:", ", ".join(f"{t}→{r}" for t, r in wrong[:12]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Handwriting as people write it: digits with pen lifts and numbers made of them, on the
+hand-made pictures in tests/handwritten/ (real image files; draw.py says how they were
+made) and on the generated pen-lift digits and numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import digit_on_paper
+from digits import imageprep, numbers, penlift, scoring
+
+HANDWRITTEN = Path(__file__).parent / "handwritten"
+LIFTED = sorted(p.name for p in (HANDWRITTEN / "joined").glob("*.png"))
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel().astype(float), b.ravel().astype(float))[0, 1])
+
+
+def _seen(path: Path) -> np.ndarray:
+    return imageprep.to_mnist(imageprep.read_image(path))
+
+
+@pytest.mark.parametrize("name", LIFTED)
+def test_a_digit_written_with_a_pen_lift_keeps_every_stroke(name):
+    # The same strokes with the gap closed must come out the same; the 4 kept as its L
+    # alone (what was read as a 6 at 0.998) is far from it.
+    lifted, joined = _seen(HANDWRITTEN / name), _seen(HANDWRITTEN / "joined" / name)
+    assert _similarity(lifted, joined) > 0.9
+
+
+def test_the_open_four_without_its_upright_is_not_what_is_seen():
+    # The check above can fail: the L alone, drawn by itself, is far from the whole 4.
+    grey = imageprep.read_image(HANDWRITTEN / "4-open-4-two-strokes.png")
+    l_only = grey.copy()
+    ys, xs = np.nonzero(grey < 0.5)
+    l_only[:, xs.max() - 14:] = grey.max()  # the upright erased
+    assert _similarity(imageprep.to_mnist(l_only), _seen(HANDWRITTEN / "joined" /
+                                                          "4-open-4-two-strokes.png")) < 0.8
+
+
+@pytest.mark.parametrize("text", ["9241", "743", "1259"])
+def test_a_number_of_pen_lift_digits_splits_into_its_digits(text):
+    parts = imageprep.split_number(imageprep.read_image(HANDWRITTEN / f"number-{text}.png"))
+    assert len(parts) == len(text)
+    singles = {int(p.name[0]): _seen(p) for p in HANDWRITTEN.glob("[0-9]-*.png")}
+    for part, digit in zip(parts, text):
+        if int(digit) in singles:  # the 2 is drawn only within numbers
+            assert _similarity(part, singles[int(digit)]) > 0.85
+
+
+def test_a_bar_a_neighbours_width_away_is_not_part_of_the_digit(mnist):
+    # Beside a digit, another number's 1 a third of the digit's height away is left out.
+    clean = np.pad(digit_on_paper(mnist["x_test"][6]), ((0, 0), (120, 0)), constant_values=0.9)
+    barred = clean.copy()
+    ys, xs = np.nonzero(clean < 0.5)
+    gap = (ys.max() - ys.min()) // 3
+    barred[ys.min():ys.max() + 1, xs.min() - gap - 16:xs.min() - gap] = 0.15
+    assert _similarity(imageprep.to_mnist(barred), imageprep.to_mnist(clean)) > 0.95
+
+
+def test_pen_lifts_cut_gaps_and_nothing_else(mnist):
+    rng = np.random.default_rng(0)
+    for digit in mnist["x_test"][:20]:
+        whole = penlift.trace(digit)
+        lifted = penlift.cut(whole, rng, cuts=2)
+        assert not (lifted & ~whole).any()  # only ink taken away
+        removed = (whole & ~lifted).sum()
+        assert 0 < removed < 0.3 * whole.sum()
+
+
+def test_pen_lift_pictures_pair_up_and_repeat_from_their_seed(mnist):
+    x, y = mnist["x_test"][:30], mnist["y_test"][:30]
+    lifted, whole, labels = penlift.render_set(x, y, 10, seed=3)
+    again = penlift.render_set(x, y, 10, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(lifted, again[0]))
+    assert all(a.shape == b.shape for a, b in zip(lifted, whole))  # the same paper
+    assert sum(not np.array_equal(a, b) for a, b in zip(lifted, whole)) >= 9
+    assert set(labels) <= set(y)
+
+
+def test_composed_numbers_have_their_digits_in_order(mnist):
+    pictures, texts = numbers.render_set(mnist["x_test"][:200], mnist["y_test"][:200], 20, 5)
+    assert all(2 <= len(t) <= 8 for t in texts) and len(set(texts)) == 20
+    widths = [p.shape[1] / p.shape[0] for p in pictures]
+    lengths = [len(t) for t in texts]
+    assert np.corrcoef(widths, lengths)[0, 1] > 0.8  # more digits, a wider picture
+
+
+def test_numbers_are_read_exactly_or_not_at_all():
+    probs = np.eye(10)[[1, 2, 3, 4, 5, 9]]
+    assert scoring.numbers_read(probs, [2, 0, 3, 1]) == ["12", "", "345", "9"]
+    result = scoring.exact_numbers(probs, [2, 0, 3, 1], ["12", "7", "345", "8"])
+    assert result == {"n": 4, "exact": 0.5, "no_digit": 1}
