@@ -10,7 +10,7 @@ from digits import augment, blocks, config, imageprep
 AUG = config.load(ROOT / "params.yaml").augment
 OFF = dataclasses.replace(AUG, rotation_degrees=0, shear_degrees=0, scale=0, translate=0,
                           elastic_alpha=0, stroke_probability=0, blur_probability=0,
-                          noise_std=0, small_probability=0)
+                          noise_std=0, small_probability=0, lift_probability=0)
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,19 @@ def test_stroke_changes_make_ink_thicker_and_thinner(digits):
     out = _run(digits, dataclasses.replace(OFF, stroke_probability=1.0))
     ink_before, ink_after = digits.numpy().sum(axis=(1, 2, 3)), out.sum(axis=(1, 2, 3))
     assert (ink_after > ink_before * 1.05).any() and (ink_after < ink_before * 0.95).any()
+
+
+def test_pen_lift_gaps_only_take_ink_away_from_the_digits_they_touch(digits):
+    x = digits.numpy()
+    out = _run(digits, dataclasses.replace(OFF, lift_probability=1.0))
+    assert (out <= x + 1e-4).all()  # ink erased, none added
+    erased = (x - out).sum(axis=(1, 2, 3)) / 255
+    assert (erased > 1).all()  # every digit has a gap of a few pixels' ink...
+    share = erased / (x.sum(axis=(1, 2, 3)) / 255)
+    assert share.max() < 0.5 and share.mean() < 0.15  # ...and keeps most of its ink
+    others = _run(digits, dataclasses.replace(AUG, lift_probability=0.5))
+    np.testing.assert_array_equal(others, _run(digits, dataclasses.replace(AUG,
+                                                                            lift_probability=0.5)))
 
 
 def test_block_counts_stretch_the_box_as_nist_did(digits):

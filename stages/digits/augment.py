@@ -120,6 +120,28 @@ def _small_view(x, seed, probability: float):
     return tf.ensure_shape(out, x.shape)
 
 
+def _lift(x, seed, probability: float):
+    """Gaps where a writer lifted the pen: a soft disk (radius 1–1.8 pixels, about a stroke's
+    width) erased on the ink of a share of the digits, twice for some."""
+    b = tf.shape(x)[0]
+    seeds = tf.random.experimental.stateless_split(seed, 6)
+    idx = tf.range(SIDE, dtype=tf.float32)
+    rows, cols = tf.meshgrid(idx, idx, indexing="ij")
+    for cut, chance in enumerate((probability, 0.4 * probability)):
+        # A random point on the strokes: the highest random score among the inked pixels.
+        scores = _uniform(seeds[3 * cut], [b, SIDE * SIDE], 0.0, 1.0)
+        inked = tf.cast(tf.reshape(x, [b, -1]) > 127.5, tf.float32)
+        at = tf.argmax(scores * inked, axis=1, output_type=tf.int32)
+        r = tf.cast(at // SIDE, tf.float32)[:, None, None]
+        c = tf.cast(at % SIDE, tf.float32)[:, None, None]
+        radius = _uniform(seeds[3 * cut + 1], [b], 1.0, 1.8)[:, None, None]
+        hole = tf.clip_by_value(radius + 0.5 - tf.sqrt((rows - r) ** 2 + (cols - c) ** 2),
+                                0.0, 1.0)
+        apply = tf.cast(_uniform(seeds[3 * cut + 2], [b], 0.0, 1.0) < chance, tf.float32)
+        x = x * (1.0 - (apply[:, None, None] * hole)[..., None])
+    return x
+
+
 def augment_batch(x, seed, cfg):
     """Distorts a batch of digits.
 
@@ -134,6 +156,8 @@ def augment_batch(x, seed, cfg):
     seeds = tf.random.experimental.stateless_split(seed, 5)
     x = _stroke_width(x, seeds[0], cfg.stroke_probability)
     x = _warp(x, seeds[1], cfg)
+    if cfg.lift_probability > 0:  # its own seed: the other draws stay as they were without it
+        x = _lift(x, tf.random.experimental.stateless_fold_in(seed, 5), cfg.lift_probability)
     if cfg.small_probability > 0:
         x = _small_view(tf.clip_by_value(x, 0.0, 255.0), seeds[4], cfg.small_probability)
     x = _blur(x, seeds[2], cfg.blur_probability)
