@@ -12,7 +12,10 @@ export PATH="$PWD/.venv/bin:$PATH"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 git clone -q "$PWD" "$work/clone"
+origin=$PWD
 cd "$work/clone"
+dvc cache dir --local "$origin/.dvc/cache"  # the data and outside sets as main made them
+dvc checkout -q
 for seed in $seeds; do
   for lift in 0.0 "$probability"; do
     dvc exp run -q -S recipe=best -S epochs="$epochs" -S best.train_on=train -S seed="$seed" \
