@@ -31,7 +31,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--top-k", type=int, default=1, metavar="K",
                         help="also list the K most likely digits")
     parser.add_argument("--show", type=Path, metavar="DIR",
-                        help="save the 28×28 image the model saw, per input")
+                        help="save the 28×28 image the model saw, per input, and the ink "
+                             "found with each digit's strokes in a colour of its own")
     parser.add_argument("--number", action="store_true",
                         help="read a number: several digits in a row")
     parser.add_argument("--workers", type=int, default=0, metavar="N",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import digit_on_paper
-from digits import imageprep, numbers, penlift, scoring
+from digits import imageprep, numbers, penlift, reader, scoring
 
 HANDWRITTEN = Path(__file__).parent / "handwritten"
 LIFTED = sorted(p.name for p in (HANDWRITTEN / "joined").glob("*.png"))
@@ -93,3 +93,14 @@ def test_numbers_are_read_exactly_or_not_at_all():
     assert scoring.numbers_read(probs, [2, 0, 3, 1]) == ["12", "", "345", "9"]
     result = scoring.exact_numbers(probs, [2, 0, 3, 1], ["12", "7", "345", "8"])
     assert result == {"n": 4, "exact": 0.5, "no_digit": 1}
+
+
+def test_the_grouping_picture_shows_each_digit_in_its_own_colour():
+    grey = imageprep.read_image(HANDWRITTEN / "number-9241.png")
+    found, parts = imageprep.grouping(grey, number=True)
+    assert len(parts) == 4 and all((part <= found).all() for part in parts)
+    picture = reader.grouping_picture(found, parts)
+    colours = {tuple(c) for c in picture.reshape(-1, 3)}
+    assert set(reader.PALETTE[:4]) <= colours and tuple(reader.PALETTE[4]) not in colours
+    four = imageprep.grouping(imageprep.read_image(HANDWRITTEN / "4-open-4-two-strokes.png"))
+    assert len(four[1]) == 1 and (four[1][0] == four[0]).all()  # both strokes kept, one digit

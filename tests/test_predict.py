@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,6 +81,10 @@ def test_formats_top_k_and_show(onnx_model, test_pngs, tmp_path):
     predict("--model", onnx_model, "--show", tmp_path / "seen", one)
     [seen] = list((tmp_path / "seen").iterdir())
     np.testing.assert_array_equal(np.asarray(Image.open(seen)), np.asarray(Image.open(one)))
+    number = Path(__file__).parent / "handwritten" / "number-9241.png"
+    predict("--model", onnx_model, "--show", tmp_path / "number", "--number", number)
+    assert sorted(p.name for p in (tmp_path / "number").iterdir()) == [
+        *(f"00000-number-9241-{i}.png" for i in range(4)), "00000-number-9241-grouping.png"]
 
 
 def test_bad_inputs_get_their_own_error_and_the_rest_is_read(onnx_model, test_pngs, tmp_path):

@@ -567,20 +567,8 @@ def _join_lifted(parts: list[np.ndarray], height: int, stroke: float) -> list[np
     return parts
 
 
-def split_number(grey: np.ndarray) -> list[np.ndarray]:
-    """A handwritten number's digits, left to right, each as an MNIST digit.
-
-    Components are the digits; pieces that overlap in x are one broken digit and are joined,
-    as are the pieces of a digit written with a pen lift (`_join_lifted`); a component much
-    wider than tall is several touching digits and is cut.
-
-    Returns:
-        A list of (28, 28) uint8 digits.
-
-    Raises:
-        NoDigit: nothing that looks like a digit.
-    """
-    mask, _ = binarize(grey)
+def _number_parts(mask: np.ndarray) -> list[np.ndarray]:
+    """The ink of each digit of a number, left to right (masks at the working size)."""
     labels, blobs = _blobs(mask)
     if not blobs:
         raise NoDigit("no digit found")
@@ -600,8 +588,34 @@ def split_number(grey: np.ndarray) -> list[np.ndarray]:
     parts = [np.isin(labels, [b.label for b in group]) for group in groups
              if sum(b.area for b in group) >= 0.0005 * mask.size]
     parts = _join_lifted(parts, height, _stroke_width(mask))
-    digits = [mask_to_mnist(piece) for part in parts
-              for piece in _split_wide(part.astype(np.uint8), height)]
+    return [piece > 0 for part in parts for piece in _split_wide(part.astype(np.uint8), height)]
+
+
+def split_number(grey: np.ndarray) -> list[np.ndarray]:
+    """A handwritten number's digits, left to right, each as an MNIST digit.
+
+    Components are the digits; pieces that overlap in x are one broken digit and are joined,
+    as are the pieces of a digit written with a pen lift (`_join_lifted`); a component much
+    wider than tall is several touching digits and is cut.
+
+    Returns:
+        A list of (28, 28) uint8 digits.
+
+    Raises:
+        NoDigit: nothing that looks like a digit.
+    """
+    digits = [mask_to_mnist(part) for part in _number_parts(binarize(grey)[0])]
     if not digits:
         raise NoDigit("no digit found")
     return digits
+
+
+def grouping(grey: np.ndarray, number: bool = False):
+    """What the preprocessing found in a picture, to be shown: all its ink, and the ink each
+    digit was read from (masks at the working size); None for small and MNIST-form images,
+    which are read whole."""
+    if is_mnist_form(grey) or max(grey.shape) <= SMALL_SIDE:
+        return None
+    mask, ink = binarize(grey)
+    parts = _number_parts(mask) if number else [_keep_digit(mask, ink)]
+    return mask > 0, parts

@@ -38,23 +38,48 @@ def _failure(path: str, error: str, number: bool) -> dict:
             "uncertain": None, "error": error}
 
 
-def _prepare(job) -> list[np.ndarray] | str:
-    """One input's digits, or why it could not be read (runs in a worker process)."""
-    source, number = job
+PALETTE = [(214, 39, 40), (31, 119, 180), (44, 160, 44), (255, 127, 14), (148, 103, 189),
+           (140, 86, 75), (227, 119, 194), (23, 190, 207)]  # one colour per digit, in turn
+
+
+def grouping_picture(found, parts: list[np.ndarray]) -> np.ndarray:
+    """All the ink found in light grey, each digit's ink in its own colour within its box:
+    what was kept, and how the strokes were grouped (RGB uint8, at the working size)."""
+    picture = np.full((*found.shape, 3), 255, np.uint8)
+    picture[found] = (190, 190, 190)
+    for part, colour in zip(parts, itertools.cycle(PALETTE)):
+        picture[part] = colour
+        ys, xs = np.nonzero(part)
+        if len(ys):
+            picture[ys.min():ys.max() + 1, [max(xs.min() - 2, 0), min(xs.max() + 2,
+                                                                      part.shape[1] - 1)]] = colour
+            picture[[max(ys.min() - 2, 0), min(ys.max() + 2, part.shape[0] - 1)],
+                    xs.min():xs.max() + 1] = colour
+    return picture
+
+
+def _prepare(job):
+    """One input's digits and, when asked, its grouping picture; or why it could not be
+    read (runs in a worker process)."""
+    source, number, show = job
     if isinstance(source, str):  # already an error message
         return source
     try:
         grey = imageprep.read_image(source)
-        return imageprep.split_number(grey) if number else [imageprep.to_mnist(grey)]
+        digits = imageprep.split_number(grey) if number else [imageprep.to_mnist(grey)]
+        found = imageprep.grouping(grey, number) if show else None
+        return digits, (grouping_picture(*found) if found is not None else None)
     except (imageprep.ImageError, imageprep.NoDigit) as err:
         return str(err)
 
 
-def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray]):
+def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray], grouped):
     stem = Path(path).stem if path != "-" else "stdin"
     for i, digit in enumerate(digits):
         suffix = f"-{i}" if len(digits) > 1 else ""
         Image.fromarray(digit).save(show_dir / f"{index:05d}-{stem}{suffix}.png")
+    if grouped is not None:
+        Image.fromarray(grouped).save(show_dir / f"{index:05d}-{stem}-grouping.png")
 
 
 def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool = False,
@@ -80,12 +105,15 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool =
 
 
 def _read_chunk(model, pool, chunk, index, *, threshold, top_k, number, show_dir):
-    read = pool.map(_prepare, [(source, number) for _, source in chunk], chunksize=4)
+    show = show_dir is not None
+    read = pool.map(_prepare, [(source, number, show) for _, source in chunk], chunksize=4)
     prepared = []
     for (path, _), item in zip(chunk, read):
         i = next(index)
-        if show_dir is not None and not isinstance(item, str):
-            _save_seen(show_dir, i, path, item)
+        if not isinstance(item, str):
+            item, grouped = item
+            if show:
+                _save_seen(show_dir, i, path, item, grouped)
         prepared.append((path, item))
     batch = [d for _, item in prepared if not isinstance(item, str) for d in item]
     probs = model(np.stack(batch)[..., None]) if batch else np.zeros((0, 10))
