@@ -50,17 +50,27 @@ def test_each_stage_writes_what_it_promises(pipeline):
     summary = read_json(repo / "reports/data_summary.json")
     assert summary["train"]["n"] == TINY["preprocess.train_subset"]
     assert summary["val"]["n"] == TINY["preprocess.val_size"] and summary["test"]["n"] == 10000
-    for name, n in (("sklearn_digits", 1797), ("photos", TINY["evaluate.photo_count"])):
+    for name, n in (("sklearn_digits", 1797), ("photos", TINY["evaluate.photo_count"]),
+                    ("penlift", TINY["evaluate.penlift_count"]),
+                    ("penlift_unbroken", TINY["evaluate.penlift_count"])):
         with np.load(repo / f"data/outside/{name}.npz") as npz:
             assert npz["x"].shape == (n, 28, 28, 1) and npz["x"].dtype == np.uint8
             assert npz["found"].shape == npz["y"].shape == (n,) and npz["found"].mean() > 0.9
+    with np.load(repo / "data/outside/numbers.npz") as npz:
+        n = TINY["evaluate.number_count"]
+        assert npz["text"].shape == npz["counts"].shape == (n,)
+        assert npz["x"].shape == (npz["counts"].sum(), 28, 28, 1)
+        written = sum(len(t) for t in npz["text"])
+        assert 0.9 * written <= npz["counts"].sum() <= 1.1 * written
     training = read_json(repo / "reports/training.json")
     assert training["epochs"] == 2 and training["train_size"] == 8000
     assert 0.8 < training["final_val_accuracy"] <= 1
     metrics = read_json(repo / "reports/metrics.json")
     assert 0.8 < metrics["accuracy"] <= 1 and metrics["loss"] > 0 and 0 <= metrics["ece"] < 1
     assert set(metrics["per_class"]) == {str(d) for d in range(10)}
-    assert set(metrics["outside"]) == {"sklearn_digits", "photos"}
+    assert set(metrics["outside"]) == {"sklearn_digits", "photos", "penlift",
+                                       "penlift_unbroken", "numbers"}
+    assert 0 <= metrics["outside"]["numbers"]["exact"] <= 1
     assert metrics["outside"]["sklearn_digits"]["n"] == 1797
     assert 0.3 < metrics["outside"]["sklearn_digits"]["accuracy"] <= 1
     lines = (repo / "reports/predictions.csv").read_text().splitlines()
