@@ -40,8 +40,9 @@ def main():
         scores, errors = {}, collections.Counter()
         for name, pictures in (("pen lifts", lifted), ("unbroken", whole)):
             digits, found = outside.to_model_input(pictures, pool)
-            predicted = model(digits).argmax(axis=1)
-            scores[name] = scoring.accuracy_where_found(model(digits), found, labels)
+            probs = model(digits)
+            predicted = probs.argmax(axis=1)
+            scores[name] = scoring.accuracy_where_found(probs, found, labels)
             if name == "pen lifts":
                 errors = collections.Counter(
                     f"{t}→{p}" for t, p, f in zip(labels, predicted, found) if f and t != p)
@@ -51,8 +52,9 @@ def main():
         print("pen-lift errors:", ", ".join(f"{k} ×{n}" for k, n in errors.most_common(12)))
         pictures, texts = numbers.render_set(x, y, args.numbers, args.seed)
         digits, counts = outside.numbers_to_model_input(pictures, pool)
-    read = scoring.numbers_read(model(digits), counts)
-    exact = scoring.exact_numbers(model(digits), counts, texts)["exact"]
+    probs = model(digits)
+    read = scoring.numbers_read(probs, counts)
+    exact = scoring.exact_numbers(probs, counts, texts)["exact"]
     by_length = collections.defaultdict(list)
     for r, t in zip(read, texts):
         by_length[len(t)].append(r == t)

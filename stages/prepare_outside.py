@@ -21,10 +21,8 @@ TEST = Path("data/prepared/test.npz")
 OUT_DIR = Path("data/outside")
 
 
-def outside_sets(cfg: config.EvaluateConfig) -> dict:
-    """Each outside set's name, pictures and labels."""
-    with np.load(TEST) as npz:
-        x_test, y_test = npz["x"], npz["y"]
+def outside_sets(cfg: config.EvaluateConfig, x_test, y_test) -> dict:
+    """Each outside set of single digits: its name, pictures and labels."""
     lifted, unbroken, labels = penlift.render_set(x_test, y_test, cfg.penlift_count,
                                                   cfg.photo_seed)
     return {
@@ -38,15 +36,15 @@ def outside_sets(cfg: config.EvaluateConfig) -> dict:
 @config.run_stage
 def main():
     cfg = config.load().evaluate
+    with np.load(TEST) as npz:
+        x_test, y_test = npz["x"], npz["y"]
     with Pool() as pool:
-        for name, (pictures, labels) in outside_sets(cfg).items():
+        for name, (pictures, labels) in outside_sets(cfg, x_test, y_test).items():
             x, found = outside.to_model_input(pictures, pool)
             atomic.save_npz(OUT_DIR / f"{name}.npz", x=x, found=found, y=np.asarray(labels))
             print(f"prepare_outside: {name}: {len(x)} pictures, a digit found in "
                   f"{int(found.sum())}")
-        with np.load(TEST) as npz:
-            pictures, texts = numbers.render_set(npz["x"], npz["y"], cfg.number_count,
-                                                 cfg.photo_seed)
+        pictures, texts = numbers.render_set(x_test, y_test, cfg.number_count, cfg.photo_seed)
         x, counts = outside.numbers_to_model_input(pictures, pool)
         atomic.save_npz(OUT_DIR / "numbers.npz", x=x, counts=counts, text=texts)
         print(f"prepare_outside: numbers: {len(texts)} pictures, {len(x)} digits split "

@@ -312,7 +312,7 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     others = [b for b in candidates + streaks if b is not core]
     keep = [core] + [b for b in others if in_reach(b) and not bar_beside(b) and may_join(b, False)]
     grown = True
-    while grown:  # nearest first: each stroke kept brings the ones near it within reach
+    while grown:  # each stroke kept brings the ones near it within reach
         kept = np.isin(labels, [b.label for b in keep])
         gap = cv2.distanceTransform((~kept).astype(np.uint8), cv2.DIST_L2, 3)
         joining = [b for b in others if b not in keep

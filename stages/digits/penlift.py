@@ -32,8 +32,8 @@ def _junctions_and_ends(skeleton: np.ndarray):
                               borderType=cv2.BORDER_CONSTANT) - 1
     ends = np.argwhere(skeleton & (neighbours == 1))
     joints = (skeleton & (neighbours >= 3)).astype(np.uint8)
-    n, _, _, centres = cv2.connectedComponentsWithStats(cv2.dilate(joints, _EIGHT.astype(
-        np.uint8)), connectivity=8)
+    joints = cv2.dilate(joints, np.ones((3, 3), np.uint8))  # a junction's pixels as one
+    _, _, _, centres = cv2.connectedComponentsWithStats(joints, connectivity=8)
     return centres[1:, ::-1], ends  # (row, column)
 
 

@@ -4,6 +4,7 @@ small batches."""
 import itertools
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -49,12 +50,8 @@ def grouping_picture(found, parts: list[np.ndarray]) -> np.ndarray:
     picture[found] = (190, 190, 190)
     for part, colour in zip(parts, itertools.cycle(PALETTE)):
         picture[part] = colour
-        ys, xs = np.nonzero(part)
-        if len(ys):
-            picture[ys.min():ys.max() + 1, [max(xs.min() - 2, 0), min(xs.max() + 2,
-                                                                      part.shape[1] - 1)]] = colour
-            picture[[max(ys.min() - 2, 0), min(ys.max() + 2, part.shape[0] - 1)],
-                    xs.min():xs.max() + 1] = colour
+        x, y, w, h = cv2.boundingRect(part.astype(np.uint8))
+        cv2.rectangle(picture, (x - 2, y - 2), (x + w + 1, y + h + 1), colour, 1)
     return picture
 
 
