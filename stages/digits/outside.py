@@ -8,10 +8,13 @@ from digits import imageprep, photos, scoring
 from digits.pool import Pool
 
 
+def _grey(picture: np.ndarray) -> np.ndarray:
+    return picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
+
+
 def _mnist_or_none(picture: np.ndarray) -> np.ndarray | None:
-    grey = picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
     try:
-        return imageprep.to_mnist(grey)
+        return imageprep.to_mnist(_grey(picture))
     except imageprep.NoDigit:
         return None
 
@@ -30,9 +33,8 @@ def to_model_input(pictures, pool: Pool | None = None) -> tuple[np.ndarray, np.n
 
 
 def _split_or_none(picture: np.ndarray) -> list[np.ndarray]:
-    grey = picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
     try:
-        return imageprep.split_number(grey)
+        return imageprep.split_number(_grey(picture))
     except imageprep.NoDigit:
         return []
 
