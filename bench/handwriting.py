@@ -3,6 +3,11 @@ same digits unbroken, and numbers of 2–8 digits read exactly (with the errors 
 
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
+                                [--shape 1.0] [--digit 0.0]
+
+Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
+also cut where they were written, as if the segmentation were perfect: what the model's
+reading of the digits alone allows. `--shape` and `--digit` try other `segment.Weights`.
 
 The preprocessing is developed on these figures; the test digits' versions are only
 measured, by `prepare_outside` and `evaluate` (reports/metrics.json: outside). Main's `best`
@@ -20,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "stages"))
 
-from digits import loaded, numbers, outside, penlift, scoring  # noqa: E402
+from digits import loaded, numbers, outside, penlift, scoring, segment  # noqa: E402
 from digits.pool import Pool  # noqa: E402
 
 
@@ -31,6 +36,9 @@ def main():
     parser.add_argument("--numbers", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--split", choices=("train", "val"), default="val")
+    parser.add_argument("--segmenter", type=Path, default=ROOT / "data/model/segmenter.json")
+    parser.add_argument("--shape", type=float, default=segment.Weights.shape)
+    parser.add_argument("--digit", type=float, default=segment.Weights.digit)
     args = parser.parse_args()
     model = loaded.load_model(args.model)
     with np.load(ROOT / f"data/prepared/{args.split}.npz") as npz:
@@ -50,18 +58,33 @@ def main():
             print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
                   f"(no digit found: {score['no_digit']})")
         print("pen-lift errors:", ", ".join(f"{k} ×{n}" for k, n in errors.most_common(12)))
-        pictures, texts = numbers.render_set(x, y, args.numbers, args.seed)
-        digits, counts = outside.numbers_to_model_input(pictures, pool)
+        pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True)
+        lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
     probs = model(digits)
-    read = scoring.numbers_read(probs, counts)
-    exact = scoring.exact_numbers(probs, counts, texts)["exact"]
+    weights = segment.Weights(args.shape, args.digit)
+    read = segment.read_numbers(lattices, probs, segment.Segmenter.load(args.segmenter), weights)
+    exact = scoring.exact_numbers(read, texts)["exact"]
+    perfect = scoring.exact_numbers(perfect_cut(lattices, probs, is_digit), texts)["exact"]
     by_length = collections.defaultdict(list)
     for r, t in zip(read, texts):
         by_length[len(t)].append(r == t)
     print(f"numbers    exact {exact:.4f} on {len(texts)} numbers; by length: " + ", ".join(
         f"{n}: {np.mean(v):.2f}" for n, v in sorted(by_length.items())))
+    print(f"numbers    exact {perfect:.4f} cut where they were written (the model's part)")
     wrong = [(t, r) for r, t in zip(read, texts) if r != t]
     print("wrong readings:", ", ".join(f"{t}→{r}" for t, r in wrong[:12]))
+
+
+def perfect_cut(lattices, probs, is_digit) -> list[str]:
+    """Each number read through the candidates that are its digits as written."""
+    read, at = [], 0
+    for found in lattices:
+        m = len(found.spans) if found is not None else 0
+        mine, right = probs[at:at + m], is_digit[at:at + m].astype(float)
+        at += m
+        path = segment.best_path(found, mine, right, segment.Weights(1e3)) if m else []
+        read.append("".join(str(int(mine[i].argmax())) for i in path))
+    return read
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from digits import atomic, config, figures, loaded, scoring
+from digits import atomic, config, figures, loaded, scoring, segment
 
 MODEL = Path("data/model/model.onnx")
+SEGMENTER = Path("data/model/segmenter.json")
 TEST = Path("data/prepared/test.npz")
 OUTSIDE = Path("data/outside")
 LIVE_METRICS = Path("reports/train/plots/metrics")
@@ -58,17 +59,20 @@ def predict_probs(model, x: np.ndarray) -> np.ndarray:
     return np.asarray(model(x), dtype=np.float64)
 
 
-def robustness(model, outside_dir: Path = OUTSIDE) -> dict:
+def robustness(model, segmenter: segment.Segmenter, outside_dir: Path = OUTSIDE) -> dict:
     """Accuracy on other writers' digits, on photo-like renderings of the test digits and on
     test digits drawn with pen lifts (and unbroken), and the share of numbers of test digits
-    read exactly, as `prepare_outside` brought them to MNIST form."""
+    read exactly (by recognition, as `predict.py --number` reads them), as `prepare_outside`
+    brought them to MNIST form."""
     scores = {}
     for path in sorted(outside_dir.glob("*.npz")):
         with np.load(path) as npz:
             probs = predict_probs(model, npz["x"])
-            scores[path.stem] = (
-                scoring.exact_numbers(probs, npz["counts"], npz["text"]) if "counts" in npz
-                else scoring.accuracy_where_found(probs, npz["found"], npz["y"]))
+            if "text" in npz:
+                read = segment.read_numbers(segment.unpack(npz), probs, segmenter)
+                scores[path.stem] = scoring.exact_numbers(read, npz["text"])
+            else:
+                scores[path.stem] = scoring.accuracy_where_found(probs, npz["found"], npz["y"])
     return scores
 
 
@@ -80,7 +84,7 @@ def run_stage():
         x_test, y_test = npz["x"], npz["y"]
     probs = predict_probs(model, x_test)
     metrics = scoring.summarize(probs, y_test, cfg.ece_bins)
-    metrics["outside"] = robustness(model)
+    metrics["outside"] = robustness(model, segment.Segmenter.load(SEGMENTER))
 
     PLOTS.mkdir(parents=True, exist_ok=True)
     figures.training_curves(read_history(), PLOTS / "training_curves.png")

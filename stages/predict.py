@@ -15,9 +15,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from digits import cli_inputs, loaded, reader
+from digits import cli_inputs, loaded, reader, segment
 
 ROOT = Path(__file__).resolve().parents[1]
+SEGMENTER = "segmenter.json"  # the `segmenter` stage's, beside the model or the pipeline's
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -34,7 +35,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="save the 28×28 image the model saw, per input, and the ink "
                              "found with each digit's strokes in a colour of its own")
     parser.add_argument("--number", action="store_true",
-                        help="read a number: several digits in a row")
+                        help="read a number: several digits in a row, each with its box on "
+                             "the picture")
     parser.add_argument("--workers", type=int, default=0, metavar="N",
                         help="processes that decode and preprocess images (default 0: one "
                              "per core)")
@@ -55,12 +57,21 @@ def main(argv=None) -> int:
         print("error: no trained model: run `dvc repro` (or `dvc pull`) first",
               file=sys.stderr)
         return 2
+    segmenter = None
+    if args.number:
+        found = [p for p in (model_path.parent / SEGMENTER, ROOT / "data/model" / SEGMENTER)
+                 if p.is_file()]
+        if not found:
+            print("error: --number needs data/model/segmenter.json: run `dvc repro` (or "
+                  "`dvc pull`) first", file=sys.stderr)
+            return 2
+        segmenter = segment.Segmenter.load(found[0])
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
     model = loaded.load_model(model_path)
     writer = cli_inputs.Writer(args.format, sys.stdout, number=args.number)
     failed = 0
     results = reader.read_all(model, cli_inputs.expand(args.inputs), threshold=threshold,
-                              top_k=args.top_k, number=args.number, show_dir=args.show,
+                              top_k=args.top_k, segmenter=segmenter, show_dir=args.show,
                               workers=args.workers or None)
     # A progress bar on a terminal only (tqdm turns itself off when stderr is not one).
     for result in tqdm(results, unit="image", file=sys.stderr, disable=None, leave=False):

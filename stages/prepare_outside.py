@@ -3,18 +3,19 @@
 Other writers' digits (scikit-learn's), photo-like renderings of the test digits, and the
 test digits drawn with pen lifts (and unbroken, to compare) go through the same preprocessing
 as predict.py, on every core, into data/outside/<set>.npz: `x` (N, 28, 28, 1) uint8, `found`
-(N,) whether a digit was found, `y` (N,) labels. Numbers of 2–8 test digits are split as
-`predict.py --number` splits them, into data/outside/numbers.npz: `x` (M, 28, 28, 1) their
-digits one after another, `counts` (N,) how many each number gave, `text` (N,) the numbers
-written. None of this depends on the model, so DVC runs it again only when the preprocessing
-code or its parameters change; `evaluate` runs the model on these arrays.
+(N,) whether a digit was found, `y` (N,) labels. Numbers of 2–8 test digits are cut into
+candidate digits as `predict.py --number` cuts them (`candidates.lattice`), into
+data/outside/numbers.npz: `x` (M, 28, 28, 1) the candidates one number after another, their
+lattices as `segment.pack` flattens them, `text` (N,) the numbers written. None of this
+depends on the model, so DVC runs it again only when the preprocessing code or its
+parameters change; `evaluate` runs the model on these arrays and reads the numbers.
 """
 
 from pathlib import Path
 
 import numpy as np
 
-from digits import atomic, config, numbers, outside, penlift
+from digits import atomic, config, numbers, outside, penlift, segment
 from digits.pool import Pool
 
 TEST = Path("data/prepared/test.npz")
@@ -45,10 +46,10 @@ def main():
             print(f"prepare_outside: {name}: {len(x)} pictures, a digit found in "
                   f"{int(found.sum())}")
         pictures, texts = numbers.render_set(x_test, y_test, cfg.number_count, cfg.photo_seed)
-        x, counts = outside.numbers_to_model_input(pictures, pool)
-        atomic.save_npz(OUT_DIR / "numbers.npz", x=x, counts=counts, text=texts)
-        print(f"prepare_outside: numbers: {len(texts)} pictures, {len(x)} digits split "
-              f"from them ({int(np.sum([len(t) for t in texts]))} written)")
+        lattices, x, _ = outside.numbers_to_lattices(pictures, pool)
+        atomic.save_npz(OUT_DIR / "numbers.npz", x=x, text=texts, **segment.pack(lattices))
+        print(f"prepare_outside: numbers: {len(texts)} pictures, {len(x)} candidate digits "
+              f"cut from them ({int(np.sum([len(t) for t in texts]))} written)")
 
 
 if __name__ == "__main__":

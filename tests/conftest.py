@@ -31,7 +31,8 @@ ENV = dict({k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
 TINY = {"recipe": "keras-example", "epochs": 2, "batch_size": 32,
         "preprocess.val_size": 1000, "preprocess.train_subset": 8000,
         "keras-example.width": 8, "evaluate.photo_count": 20,
-        "evaluate.penlift_count": 20, "evaluate.number_count": 10, "threads": 1}
+        "evaluate.penlift_count": 20, "evaluate.number_count": 10,
+        "evaluate.segmenter_numbers": 60, "threads": 1}
 
 
 def run(cwd, *cmd, check=True) -> str:
@@ -174,3 +175,21 @@ def pytest_collection_modifyitems(config, items):
     serially, the order stays wholly random (`-p randomly`, the default)."""
     if hasattr(config, "workerinput"):
         items.sort(key=lambda item: "pipeline" in item.fixturenames)  # stable
+
+
+def cut_as_written(grey: np.ndarray, expected: list, close: float = 0.85) -> list[int] | None:
+    """A path through a number's candidate digits (`candidates.lattice`) whose candidates are,
+    in order, like the `expected` MNIST digits (correlation over `close`; None: any), or None
+    when the candidates hold no such reading."""
+    from digits import candidates
+
+    found, digits = candidates.lattice(grey)
+    like = [[want is None or np.corrcoef(d.ravel().astype(float), want.ravel().astype(float))
+             [0, 1] > close for want in expected] for d in digits]
+    paths = {(0, 0): []}  # (pieces used, digits read) -> the candidates taken
+    for m in np.argsort(found.spans[:, 0], kind="stable"):  # from the left
+        first, last = found.spans[m]
+        for (used, read), path in list(paths.items()):
+            if used == first and read < len(expected) and like[m][read]:
+                paths.setdefault((last + 1, read + 1), path + [int(m)])
+    return paths.get((found.pieces, len(expected)))

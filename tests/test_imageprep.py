@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from conftest import digit_on_paper
-from digits import imageprep, photos
+from digits import candidates, imageprep, photos
 
 
 def _save(path, grey: np.ndarray, **kwargs):
@@ -279,7 +279,7 @@ def test_thin_and_thick_pens_get_mnist_like_strokes(digits):
         ink = cv2.erode(ink, np.ones((7, 7), np.uint8)) if kernel == 1 else \
             cv2.dilate(ink, np.ones((kernel, kernel), np.uint8))
         out = imageprep.to_mnist(0.9 - 0.8 * ink)
-        widths.append(imageprep._stroke_width((out > 127).astype(np.uint8)))
+        widths.append(imageprep.stroke_width((out > 127).astype(np.uint8)))
     assert all(1.2 < w < 4.5 for w in widths), widths
 
 
@@ -320,18 +320,6 @@ def test_npy_arrays_in_either_range(digits, tmp_path):
     np.testing.assert_array_equal(imageprep.to_mnist(a), digits[5])
 
 
-def _number(digits_, gap: int) -> np.ndarray:
-    row = np.concatenate([np.pad(d, ((0, 0), (0, gap))) for d in digits_], axis=1)
-    return digit_on_paper(row, scale=6)
-
-
-def test_a_number_is_split_left_to_right(digits):
-    parts = imageprep.split_number(_number(digits[:4], gap=4))
-    assert len(parts) == 4
-    for part, digit in zip(parts, digits[:4]):
-        assert _similarity(part, imageprep.to_mnist(digit_on_paper(digit))) > 0.85
-
-
 def _small_on_a_page(ink: np.ndarray, height: int, seed: int = 0) -> np.ndarray:
     """Light-on-dark `ink` (MNIST digits) drawn dark, `height` pixels tall, on a 1600×1200
     page with paper grain, off the page's centre."""
@@ -368,31 +356,6 @@ def test_a_digit_written_small_on_a_page_is_found_and_read(digits, tmp_path):
         assert _similarity_up_to_a_shift(seen, digit) > 0.8, i
 
 
-def test_a_number_written_small_on_a_page_is_split(digits, tmp_path):
-    row = np.concatenate([np.pad(d, ((0, 0), (0, 4))) for d in digits[:4]], axis=1)
-    grey = imageprep.read_image(_save(tmp_path / "number.jpg", _small_on_a_page(row, 60)))
-    parts = imageprep.split_number(grey)
-    assert len(parts) == 4
-    for part, digit in zip(parts, digits[:4]):
-        assert _similarity_up_to_a_shift(part, digit) > 0.8
-
-
-def test_touching_digits_are_cut_apart(mnist):
-    zero = mnist["x_test"][np.flatnonzero(mnist["y_test"] == 0)[0]]
-    row = np.maximum(np.pad(zero, ((0, 0), (0, 20))), np.pad(zero, ((0, 0), (18, 2))))
-    parts = imageprep.split_number(digit_on_paper(row, scale=6))
-    assert len(parts) == 2
-
-
-def test_a_flat_stroke_read_as_a_number_is_cut_without_error(tmp_path):
-    # Pieces as wide as 0.75 of the tallest component: for a stroke 2 pixels tall, cuts
-    # closer than the search window's width.
-    grey = np.full((100, 400), 0.9, np.float32)
-    grey[50:52, 100:300] = 0.1
-    parts = imageprep.split_number(imageprep.read_image(_save(tmp_path / "dash.png", grey)))
-    assert parts and all(part.shape == (28, 28) for part in parts)
-
-
 def test_random_pictures_give_a_digit_or_no_digit_never_another_error(tmp_path):
     rng = np.random.default_rng(0)
     for i in range(40):
@@ -407,7 +370,7 @@ def test_random_pictures_give_a_digit_or_no_digit_never_another_error(tmp_path):
         grey += rng.normal(0, rng.uniform(0, 0.3), grey.shape).astype(np.float32)
         grey = cv2.GaussianBlur(grey, (0, 0), rng.uniform(0.3, 5))
         seen = imageprep.read_image(_save(tmp_path / f"{i}.png", grey))
-        for read in (lambda g: [imageprep.to_mnist(g)], imageprep.split_number):
+        for read in (lambda g: [imageprep.to_mnist(g)], lambda g: candidates.lattice(g)[1]):
             try:
                 digits = read(seen)
             except imageprep.NoDigit:

@@ -16,7 +16,8 @@ import yaml
 
 from conftest import ENV, ROOT, TINY, commit, run, set_params
 
-STAGES = ("download", "preprocess", "prepare_outside", "train", "export", "evaluate")
+STAGES = ("download", "preprocess", "prepare_outside", "segmenter", "train", "export",
+          "evaluate")
 
 
 def read_json(path: Path) -> dict:
@@ -58,10 +59,15 @@ def test_each_stage_writes_what_it_promises(pipeline):
             assert npz["found"].shape == npz["y"].shape == (n,) and npz["found"].mean() > 0.9
     with np.load(repo / "data/outside/numbers.npz") as npz:
         n = TINY["evaluate.number_count"]
-        assert npz["text"].shape == npz["counts"].shape == (n,)
-        assert npz["x"].shape == (npz["counts"].sum(), 28, 28, 1)
+        assert npz["text"].shape == npz["candidates"].shape == npz["pieces"].shape == (n,)
+        assert npz["x"].shape == (npz["candidates"].sum(), 28, 28, 1)
+        assert npz["spans"].shape == (len(npz["x"]), 2)
         written = sum(len(t) for t in npz["text"])
-        assert 0.9 * written <= npz["counts"].sum() <= 1.1 * written
+        assert written <= npz["pieces"].sum() <= npz["candidates"].sum()
+    segmenter = read_json(repo / "reports/segmenter.json")
+    assert segmenter["train"]["numbers"] == TINY["evaluate.segmenter_numbers"]
+    assert segmenter["val"]["auc"] > 0.8  # candidates of validation digits: learned, not luck
+    assert read_json(repo / "data/model/segmenter.json")["features"]
     training = read_json(repo / "reports/training.json")
     assert training["epochs"] == 2 and training["train_size"] == 8000
     assert 0.8 < training["final_val_accuracy"] <= 1
@@ -114,12 +120,12 @@ def test_preprocessing_code_never_retrains_and_the_model_never_reprocesses(repo)
     # `--dry` lists the stages whose own deps changed; test_exp_run_... runs a model change.
     prep = repo / "stages/digits/imageprep.py"
     prep.write_text(prep.read_text() + "\n# an edit to the picture preprocessing\n")
-    assert ran(run(repo, "dvc", "repro", "--dry")) == {"prepare_outside"}
+    assert ran(run(repo, "dvc", "repro", "--dry")) == {"prepare_outside", "segmenter"}
     run(repo, "git", "checkout", "--", "stages/digits/imageprep.py")
     set_params(repo, **{"keras-example.dropout": 0.3})
     assert ran(run(repo, "dvc", "repro", "--dry")) == {"train"}
     set_params(repo, **{"keras-example.dropout": 0.5, "evaluate.photo_seed": 7})
-    assert ran(run(repo, "dvc", "repro", "--dry")) == {"prepare_outside"}
+    assert ran(run(repo, "dvc", "repro", "--dry")) == {"prepare_outside", "segmenter"}
 
 
 def test_push_then_a_fresh_clone_pulls_without_retraining(repo, tmp_path):

@@ -143,6 +143,10 @@ def test_a_photographed_number(onnx_model, mnist, tmp_path):
                                   tmp_path / "2026.jpg"))
     assert result["number"] == "2026" and len(result["digits"]) == 4
     assert result["error"] is None
+    boxes = np.array([d["box"] for d in result["digits"]])  # x, y, width, height on the photo
+    assert (np.diff(boxes[:, 0]) > 0).all() and (boxes[:, :2] >= 0).all()
+    assert (boxes[:, 0] + boxes[:, 2] <= w).all() and (boxes[:, 1] + boxes[:, 3] <= h).all()
+    assert all(0 <= d["whole"] <= 1 for d in result["digits"])
 
 
 def _evaluate(*args) -> dict:

@@ -75,6 +75,7 @@ class EvaluateConfig:
     photo_seed: int  # seeds every rendered outside set: photos, pen lifts, numbers
     penlift_count: int  # test digits drawn with pen lifts (and unbroken, to compare)
     number_count: int  # numbers of 2–8 test digits, read exactly or not
+    segmenter_numbers: int  # numbers of training digits the "one whole digit" model learns on
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +105,7 @@ _CHOICES = {
 }
 _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_bins",
              "timeout_seconds", "elastic_sigma", "photo_count", "penlift_count",
-             "number_count"}
+             "number_count", "segmenter_numbers"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
               "blur_probability", "small_probability", "lift_probability", "scale", "translate",
               "uncertain_below"}

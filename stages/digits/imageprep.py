@@ -194,14 +194,14 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if otsu < 20 or not mask.any():
         return ink
-    width = _stroke_width(mask)
+    width = stroke_width(mask)
     if border_lean(grey) >= 0.95:
         # Evenly lit paper all round. Where ink is dense (a marker digit filling the frame)
         # the median is ink too and the rough mask is hollow: a global threshold measures the
         # strokes whole.
         _, whole = cv2.threshold(np.round((1 - grey) * 255).astype(np.uint8), 0, 1,
                                  cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        width = max(width, _stroke_width(whole))
+        width = max(width, stroke_width(whole))
     # The thickest strokes are ~2x the mean; a rough first mask can underestimate it.
     k = int(max(4 * width, min(grey.shape) / 8)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
@@ -221,7 +221,7 @@ class _Blob:
 
 def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """The components that make the digit: drops specks, ruled lines, paper edges, borders."""
-    labels, blobs = _blobs(mask)
+    labels, blobs = components(mask)
     H, W = mask.shape
     if not blobs:
         raise NoDigit("no digit found")
@@ -280,7 +280,7 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     # Strokes written with a pen lift lie close to the rest: within NEAR_STROKES stroke
     # widths of the ink kept so far (the L and the upright of an open 4, a 9's stem, a 7's
     # bar), however they sit against the core's box.
-    near = NEAR_STROKES * _stroke_width(labels == core.label)
+    near = NEAR_STROKES * stroke_width(labels == core.label)
 
     def within_width(b):
         return core.x - mx <= b.x and b.x + b.w / 2 <= core.x + core.w + mx
@@ -345,7 +345,7 @@ def _remove_lines(mask: np.ndarray) -> np.ndarray:
     return kept | (bridged & band)
 
 
-def _stroke_width(mask: np.ndarray) -> float:
+def stroke_width(mask: np.ndarray) -> float:
     """Mean stroke width: twice the mean distance to the background along the ridges."""
     dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
     ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)) - 1e-6)
@@ -354,7 +354,7 @@ def _stroke_width(mask: np.ndarray) -> float:
 
 def _normalize_strokes(mask: np.ndarray, scale: float) -> np.ndarray:
     """Thickens or thins the strokes so that, once scaled by `scale`, they are MNIST-wide."""
-    width = _stroke_width(mask) * scale
+    width = stroke_width(mask) * scale
     change = (TARGET_STROKE - width) / scale / 2  # pixels to add (or remove) on each side
     radius = int(round(abs(change)))
     if radius == 0:
@@ -365,10 +365,11 @@ def _normalize_strokes(mask: np.ndarray, scale: float) -> np.ndarray:
     return thinner if thinner.sum() > 0.3 * mask.sum() or change > 0 else mask
 
 
-def _zoom(grey: np.ndarray) -> np.ndarray:
+def _zoom(grey: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Where all that stands out from the paper fills a small part of a big picture (a digit
     written small on a page, photographed whole): that part, with a margin half its size on
-    each side, at the picture's own resolution. Otherwise the picture itself.
+    each side, at the picture's own resolution. Otherwise the picture itself. With the
+    row and column where it starts on the picture.
 
     At the working size such a digit is a few pixels of thin strokes among paper noise, too
     few for the polarity vote and the threshold; cropped, it fills half the frame, as digits
@@ -382,16 +383,16 @@ def _zoom(grey: np.ndarray) -> np.ndarray:
     _, _, stats, _ = cv2.connectedComponentsWithStats(strong, connectivity=8)
     stats = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= 3]  # single specks of noise aside
     if not len(stats):
-        return grey
+        return grey, 0, 0
     x0, y0 = stats[:, 0].min(), stats[:, 1].min()
     x1, y1 = (stats[:, 0] + stats[:, 2]).max(), (stats[:, 1] + stats[:, 3]).max()
     side = max(x1 - x0, y1 - y0)
     if side >= ZOOM_BELOW * min(work.shape):
-        return grey
+        return grey, 0, 0
     scale, margin = grey.shape[0] / work.shape[0], side / 2
     top, left = (max(0, round((v - margin) * scale)) for v in (y0, x0))
     crop = grey[top:round((y1 + margin) * scale), left:round((x1 + margin) * scale)]
-    return crop if max(crop.shape) > SMALL_SIDE else grey
+    return (crop, top, left) if max(crop.shape) > SMALL_SIDE else (grey, 0, 0)
 
 
 def _spanned(mask: np.ndarray) -> tuple[bool, bool]:
@@ -414,10 +415,10 @@ def _spanned(mask: np.ndarray) -> tuple[bool, bool]:
             (x + bw).max() - x.min() >= TIGHT_COVER * w)
 
 
-def _framed(grey: np.ndarray, wide: bool) -> np.ndarray:
+def _framed(grey: np.ndarray, wide: bool) -> tuple[np.ndarray, int, int]:
     """The picture at the working size with paper added above and below it, and on its left
     and right if `wide`: a quarter of its longer side each (the working size keeps a huge
-    picture's copy small).
+    picture's copy small). With the rows and columns added on each side.
 
     The paper's grey level is the median of the paper side of an Otsu split, the side
     taken from the polarity vote.
@@ -427,8 +428,8 @@ def _framed(grey: np.ndarray, wide: bool) -> np.ndarray:
     otsu, _ = cv2.threshold(grey8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     paper = grey8 > otsu if dark_ink(grey) else grey8 <= otsu
     pad = max(grey.shape) // 4
-    return np.pad(grey, ((pad, pad), (pad * wide, pad * wide)),
-                  constant_values=float(np.median(grey[paper])))
+    return (np.pad(grey, ((pad, pad), (pad * wide, pad * wide)),
+                   constant_values=float(np.median(grey[paper]))), pad, pad * wide)
 
 
 def binarize(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
@@ -444,11 +445,20 @@ def binarize(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
     Raises:
         NoDigit: the picture is blank or nearly so.
     """
+    mask, ink, _ = binarize_placed(grey, min_contrast)
+    return mask, ink
+
+
+def binarize_placed(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
+    """`binarize`, and where its mask lies on the picture: (scale, top, left), the mask's
+    pixel (y, x) covering the picture's from (top + y·scale, left + x·scale)."""
     if max(grey.shape) <= SMALL_SIDE:
-        return small_binarize(grey, min_contrast)
+        return (*small_binarize(grey, min_contrast), (1.0, 0.0, 0.0))
     if float(np.ptp(grey)) < min_contrast:
         raise NoDigit("no digit found (blank image)")
-    ink = ink_map(_working_copy(_zoom(grey)))
+    zoomed, top, left = _zoom(grey)
+    work = _working_copy(zoomed)
+    ink = ink_map(work)
     if ink.max() < min_contrast:
         raise NoDigit("no digit found (blank image)")
     ink8 = np.round(ink * 255).astype(np.uint8)
@@ -462,8 +472,11 @@ def binarize(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
     # paper added at the sides would keep.
     tall, wide = _spanned(mask)
     if tall:  # framed, the strokes span well under TIGHT_COVER there: no second time
-        return binarize(_framed(grey, wide), min_contrast)
-    return _remove_lines(mask), ink
+        framed, pad_y, pad_x = _framed(grey, wide)
+        mask, ink, (scale, top, left) = binarize_placed(framed, min_contrast)
+        shrunk = grey.shape[0] / (framed.shape[0] - 2 * pad_y)  # the working copy's scale
+        return mask, ink, (scale * shrunk, (top - pad_y) * shrunk, (left - pad_x) * shrunk)
+    return _remove_lines(mask), ink, (zoomed.shape[0] / work.shape[0], float(top), float(left))
 
 
 def mask_to_mnist(mask: np.ndarray) -> np.ndarray:
@@ -505,117 +518,22 @@ def to_mnist(grey: np.ndarray) -> np.ndarray:
     return mask_to_mnist(_keep_digit(*binarize(grey)))
 
 
-def _blobs(mask: np.ndarray):
+def components(mask: np.ndarray):
+    """Connected components of a mask (8-connected): (labels, their boxes and areas)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return labels, [_Blob(i, *stats[i, :5]) for i in range(1, n)]
 
 
-def _split_wide(group: np.ndarray, height: int) -> list[np.ndarray]:
-    """Cuts a run of touching digits where the column ink is thinnest near each expected cut."""
-    xs = np.flatnonzero(group.any(axis=0))
-    x0, width = xs.min(), xs.max() - xs.min() + 1
-    pieces = round(width / (0.75 * height))
-    if pieces < 2:
-        return [group]
-    column_ink = group[:, x0:x0 + width].sum(axis=0)
-    cuts, step = [], width / pieces
-    for i in range(1, pieces):
-        lo = int(i * step - 0.3 * step)
-        hi = max(int(i * step + 0.3 * step), lo + 1)  # a flat stroke: steps under 2 pixels
-        cuts.append(x0 + lo + int(np.argmin(column_ink[lo:hi])))
-    edges = [x0, *cuts, x0 + width]
-    parts = []
-    for a, b in zip(edges[:-1], edges[1:]):
-        part = np.zeros_like(group)
-        part[:, a:b] = group[:, a:b]
-        if part.any():
-            parts.append(part)
-    return parts
-
-
-def _ink_gap(a: np.ndarray, b: np.ndarray) -> float:
+def ink_gap(a: np.ndarray, b: np.ndarray) -> float:
     """Shortest distance from the ink of mask `a` to the ink of mask `b`, in pixels."""
     return float(cv2.distanceTransform((~a).astype(np.uint8), cv2.DIST_L2, 3)[b].min())
 
 
-def _join_lifted(parts: list[np.ndarray], height: int, stroke: float) -> list[np.ndarray]:
-    """Joins the pieces of digits written with a pen lift, nearest pair first: a piece much
-    shorter than the row (a 1's flag, a lifted bar) joins its nearer neighbour when it lies
-    within NEAR_STROKES stroke widths of it; two taller pieces join when they lie that close,
-    closer than half the number's other gaps, and make one digit's width together (the L and
-    the upright of an open 4, a 9's loop and its stem)."""
-    parts = list(parts)
-    while len(parts) > 1:
-        gaps = [_ink_gap(a, b) for a, b in zip(parts[:-1], parts[1:])]
-        heights = [np.ptp(np.flatnonzero(p.any(axis=1))) + 1 for p in parts]
-        joins = []
-        for i, gap in enumerate(gaps):
-            if gap > NEAR_STROKES * stroke:
-                continue
-            short = min(heights[i], heights[i + 1]) < 0.6 * height
-            others = gaps[:i] + gaps[i + 1:]
-            joined = parts[i] | parts[i + 1]
-            xs = np.flatnonzero(joined.any(axis=0))
-            narrow = xs[-1] - xs[0] + 1 <= 0.8 * height
-            apart_less = not others or gap < 0.5 * float(np.median(others))
-            if short or (narrow and apart_less):
-                joins.append((gap, i))
-        if not joins:
-            break
-        _, i = min(joins)
-        parts[i:i + 2] = [parts[i] | parts[i + 1]]
-    return parts
-
-
-def _number_parts(mask: np.ndarray) -> list[np.ndarray]:
-    """The ink of each digit of a number, left to right (masks at the working size)."""
-    labels, blobs = _blobs(mask)
-    if not blobs:
-        raise NoDigit("no digit found")
-    biggest = max(b.area for b in blobs)
-    blobs = [b for b in blobs if b.area >= 0.03 * biggest]
-    height = max(b.h for b in blobs)
-    groups: list[list[_Blob]] = []
-    for b in sorted(blobs, key=lambda b: b.x):
-        if groups:
-            last = groups[-1]
-            gx0, gx1 = min(g.x for g in last), max(g.x + g.w for g in last)
-            overlap = min(gx1, b.x + b.w) - max(gx0, b.x)
-            if overlap >= 0.5 * min(b.w, gx1 - gx0):
-                last.append(b)
-                continue
-        groups.append([b])
-    parts = [np.isin(labels, [b.label for b in group]) for group in groups
-             if sum(b.area for b in group) >= 0.0005 * mask.size]
-    parts = _join_lifted(parts, height, _stroke_width(mask))
-    return [piece > 0 for part in parts for piece in _split_wide(part.astype(np.uint8), height)]
-
-
-def split_number(grey: np.ndarray) -> list[np.ndarray]:
-    """A handwritten number's digits, left to right, each as an MNIST digit.
-
-    Components are the digits; pieces that overlap in x are one broken digit and are joined,
-    as are the pieces of a digit written with a pen lift (`_join_lifted`); a component much
-    wider than tall is several touching digits and is cut.
-
-    Returns:
-        A list of (28, 28) uint8 digits.
-
-    Raises:
-        NoDigit: nothing that looks like a digit.
-    """
-    digits = [mask_to_mnist(part) for part in _number_parts(binarize(grey)[0])]
-    if not digits:
-        raise NoDigit("no digit found")
-    return digits
-
-
-def grouping(grey: np.ndarray, number: bool = False):
-    """What the preprocessing found in a picture, to be shown: all its ink, and the ink each
-    digit was read from (masks at the working size); None for small and MNIST-form images,
-    which are read whole."""
+def grouping(grey: np.ndarray):
+    """What the preprocessing found in a picture of one digit, to be shown: all its ink, and
+    the ink the digit was read from (masks at the working size); None for small and
+    MNIST-form images, which are read whole. Numbers: `segment.Lattice.mask`."""
     if is_mnist_form(grey) or max(grey.shape) <= SMALL_SIDE:
         return None
     mask, ink = binarize(grey)
-    parts = _number_parts(mask) if number else [_keep_digit(mask, ink)]
-    return mask > 0, parts
+    return mask > 0, [_keep_digit(mask, ink)]

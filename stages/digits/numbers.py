@@ -31,7 +31,9 @@ def _gap(rng: np.random.Generator, height: float) -> int:
 
 
 def compose(digits: list[np.ndarray], rng: np.random.Generator, lifted: bool) -> np.ndarray:
-    """MNIST digits (28×28 uint8, light on dark) written as one number: a boolean ink mask."""
+    """MNIST digits (28×28 uint8, light on dark) written as one number: an ink mask holding,
+    for each pixel, 1 + the index of the digit written there (the last one where two
+    overlap), 0 for paper."""
     masks = [_ink(penlift.trace(d)) for d in digits]
     if lifted:
         masks = [_ink(cut) if (cut := penlift.cut(m, rng, cuts=1)).any() else m for m in masks]
@@ -47,24 +49,28 @@ def compose(digits: list[np.ndarray], rng: np.random.Generator, lifted: bool) ->
     top = min(y for y, _ in places)
     places = [(y - top, x) for y, x in places]
     sheet = np.zeros((max(y + m.shape[0] for (y, _), m in zip(places, masks)),
-                      max(x + m.shape[1] for (_, x), m in zip(places, masks))), bool)
-    for (y, x), mask in zip(places, masks):
-        sheet[y:y + mask.shape[0], x:x + mask.shape[1]] |= mask
+                      max(x + m.shape[1] for (_, x), m in zip(places, masks))), np.uint8)
+    for i, ((y, x), mask) in enumerate(zip(places, masks)):
+        sheet[y:y + mask.shape[0], x:x + mask.shape[1]][mask] = i + 1
     return sheet
 
 
-def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int):
+def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, owners: bool = False):
     """`n` numbers written with digits drawn from (x, y); the same seed gives the same ones.
 
     Returns:
-        (grey uint8 pictures, their numbers as strings).
+        (grey uint8 pictures, their numbers as strings), and with `owners` the digit each
+        pixel's ink belongs to (as `compose` gives it, within the picture's margins).
     """
     rng = np.random.default_rng(seed)
-    pictures, texts = [], []
+    pictures, texts, sheets = [], [], []
     for _ in range(n):
         picks = rng.choice(len(x), size=int(rng.integers(LENGTHS[0], LENGTHS[1] + 1)),
                            replace=False)
         sheet = compose([x[i].squeeze() for i in picks], rng, rng.random() < LIFTED_SHARE)
-        pictures.append(penlift.draw(sheet, penlift.look(rng, sheet.shape)))
+        drawn = penlift.look(rng, sheet.shape)
+        pictures.append(penlift.draw(sheet > 0, drawn))
         texts.append("".join(str(int(y[i])) for i in picks))
-    return pictures, np.array(texts)
+        top, bottom, left, right = drawn["margins"]
+        sheets.append(np.pad(sheet, ((top, bottom), (left, right))))
+    return (pictures, np.array(texts)) + ((sheets,) if owners else ())

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digits import imageprep, photos, scoring
+from digits import candidates, imageprep, photos, scoring
 from digits.pool import Pool
 
 
@@ -32,25 +32,35 @@ def to_model_input(pictures, pool: Pool | None = None) -> tuple[np.ndarray, np.n
     return x, np.array([d is not None for d in digits])
 
 
-def _split_or_none(picture: np.ndarray) -> list[np.ndarray]:
+def _lattice_or_none(job):
+    picture, owners = job
     try:
-        return imageprep.split_number(_grey(picture))
+        found, digits = candidates.lattice(_grey(picture))
     except imageprep.NoDigit:
-        return []
+        return None, np.zeros((0, 28, 28), np.uint8), np.zeros(0, bool)
+    whole = candidates.truth(found, owners) if owners is not None else np.zeros(0, bool)
+    found.labels = found.boxes = None  # what `predict.py` shows
+    return found, digits, whole
 
 
-def numbers_to_model_input(pictures, pool: Pool | None = None):
-    """The digits of each number, one after another (M, 28, 28, 1), and how many each
-    number gave (N,), 0 where none was found.
+def numbers_to_lattices(pictures, pool: Pool | None = None, owners=None):
+    """Each number's candidate digits (`candidates.lattice`), for the model to read.
 
     Args:
         pictures: (H, W) grey pictures of numbers, uint8 or 0..1.
         pool: spreads the pictures over the cores (in order); one core without it.
+        owners: for composed numbers, the digit of each pixel's ink
+            (`numbers.render_set(owners=True)`): then each candidate is labelled.
+
+    Returns:
+        (lattices, None where no digit was found; x (M, 28, 28, 1) uint8, one lattice's
+        candidates after another; whole (M,) whether each is one whole digit, all False
+        without `owners`).
     """
-    split = (pool or Pool(1)).map(_split_or_none, pictures)
-    digits = [d for found in split for d in found]
-    x = np.stack(digits)[..., None] if digits else np.zeros((0, 28, 28, 1), np.uint8)
-    return x, np.array([len(found) for found in split])
+    jobs = list(zip(pictures, owners if owners is not None else [None] * len(pictures)))
+    done = (pool or Pool(1)).map(_lattice_or_none, jobs)
+    x = np.concatenate([digits for _, digits, _ in done])[..., None]
+    return [found for found, _, _ in done], x, np.concatenate([w for _, _, w in done])
 
 
 def score(predict, pictures, labels, workers: int | None = None) -> dict:

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from digits import imageprep
+from digits import candidates, imageprep, segment
 from digits.pool import Pool
 
 BATCH = 64  # inputs decoded and predicted together: memory stays bounded on large folders
@@ -56,16 +56,21 @@ def grouping_picture(found, parts: list[np.ndarray]) -> np.ndarray:
 
 
 def _prepare(job):
-    """One input's digits and, when asked, its grouping picture; or why it could not be
-    read (runs in a worker process)."""
+    """One input's digits (a number's candidate digits, with their lattice) and, for a single
+    digit when asked, its grouping picture; or why it could not be read (runs in a worker
+    process)."""
     source, number, show = job
     if isinstance(source, str):  # already an error message
         return source
     try:
         grey = imageprep.read_image(source)
-        digits = imageprep.split_number(grey) if number else [imageprep.to_mnist(grey)]
-        found = imageprep.grouping(grey, number) if show else None
-        return digits, (grouping_picture(*found) if found is not None else None)
+        if number:
+            found, digits = candidates.lattice(grey)
+            if not show:
+                found.labels = None
+            return list(digits), found, None
+        found = imageprep.grouping(grey) if show else None
+        return [imageprep.to_mnist(grey)], None, grouping_picture(*found) if found else None
     except (imageprep.ImageError, imageprep.NoDigit) as err:
         return str(err)
 
@@ -79,14 +84,16 @@ def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray], 
         Image.fromarray(grouped).save(show_dir / f"{index:05d}-{stem}-grouping.png")
 
 
-def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool = False,
-             show_dir: Path | None = None, workers: int | None = None):
+def read_all(model, sources, *, threshold: float, top_k: int = 1,
+             segmenter: segment.Segmenter | None = None, show_dir: Path | None = None,
+             workers: int | None = None):
     """Yields one result per source, in order.
 
     Args:
         model: from `load_model`.
         sources: (path shown, path or bytes or an error message) pairs, as from
             `cli_inputs.expand`.
+        segmenter: reads each source as a number, by recognition (`segment`), when given.
         workers: processes that decode and preprocess the inputs (every core by default).
             They start once a second of reading has been done in this process, so a few
             small files are read without them.
@@ -98,31 +105,46 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool =
     with Pool(workers) as pool:
         while chunk := list(itertools.islice(sources, BATCH)):
             yield from _read_chunk(model, pool, chunk, index, threshold=threshold,
-                                   top_k=top_k, number=number, show_dir=show_dir)
+                                   top_k=top_k, segmenter=segmenter, show_dir=show_dir)
 
 
-def _read_chunk(model, pool, chunk, index, *, threshold, top_k, number, show_dir):
-    show = show_dir is not None
+def _number_result(path, found, probs, segmenter, threshold, top_k):
+    """A number's reading: the best path through its candidates, each digit with its box on
+    the picture, flagged uncertain too where the segmenter doubts it is one whole digit."""
+    whole = segmenter.one_digit(found.features)
+    chosen = segment.best_path(found, probs, whole)
+    digits = []
+    for m in chosen:
+        answer = digit_result(probs[m], threshold, top_k)
+        answer["box"] = [round(float(v), 1) for v in found.boxes[m]]
+        answer["whole"] = round(float(whole[m]), 6)
+        answer["uncertain"] = answer["uncertain"] or bool(whole[m] < 0.5)
+        digits.append(answer)
+    text = "".join(str(d["digit"]) for d in digits)
+    return {"path": path, "number": text, "digits": digits, "error": None}, chosen
+
+
+def _read_chunk(model, pool, chunk, index, *, threshold, top_k, segmenter, show_dir):
+    show, number = show_dir is not None, segmenter is not None
     read = pool.map(_prepare, [(source, number, show) for _, source in chunk], chunksize=4)
-    prepared = []
-    for (path, _), item in zip(chunk, read):
-        i = next(index)
-        if not isinstance(item, str):
-            item, grouped = item
-            if show:
-                _save_seen(show_dir, i, path, item, grouped)
-        prepared.append((path, item))
-    batch = [d for _, item in prepared if not isinstance(item, str) for d in item]
+    batch = [d for item in read if not isinstance(item, str) for d in item[0]]
     probs = model(np.stack(batch)[..., None]) if batch else np.zeros((0, 10))
     at = 0
-    for path, item in prepared:
+    for (path, _), item in zip(chunk, read):
+        i = next(index)
         if isinstance(item, str):
             yield _failure(path, item, number)
             continue
-        answers = [digit_result(p, threshold, top_k) for p in probs[at:at + len(item)]]
-        at += len(item)
+        digits, found, grouped = item
+        mine = probs[at:at + len(digits)]
+        at += len(digits)
         if number:
-            text = "".join(str(a["digit"]) for a in answers)
-            yield {"path": path, "number": text, "digits": answers, "error": None}
+            result, chosen = _number_result(path, found, mine, segmenter, threshold, top_k)
+            digits = [digits[m] for m in chosen]
+            if show:
+                grouped = grouping_picture(found.labels > 0, [found.mask(m) for m in chosen])
         else:
-            yield {"path": path, **answers[0], "error": None}
+            result = {"path": path, **digit_result(mine[0], threshold, top_k), "error": None}
+        if show:
+            _save_seen(show_dir, i, path, digits, grouped)
+        yield result

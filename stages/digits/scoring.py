@@ -74,21 +74,16 @@ def accuracy_where_found(probs: np.ndarray, found: np.ndarray, y_true) -> dict:
             "no_digit": int(np.sum(~np.asarray(found)))}
 
 
-def numbers_read(probs: np.ndarray, counts) -> list[str]:
-    """Each number as read: its digits' answers in order (`counts[i]` digits for number i,
-    their rows of `probs` one after another); "" where no digit was found."""
-    answers = np.asarray(probs).argmax(axis=1)
-    bounds = np.concatenate([[0], np.cumsum(counts)])
-    return ["".join(map(str, answers[a:b])) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
-def exact_numbers(probs: np.ndarray, counts, texts) -> dict:
+def exact_numbers(read: list[str], texts) -> dict:
     """How many numbers are read exactly: every digit found, none added, each one right.
+
+    Args:
+        read: each number as read, "" where no digit was found.
+        texts: the numbers written.
 
     Returns:
         {"n", "exact", "no_digit"}.
     """
-    read = numbers_read(probs, counts)
     right = sum(r == t for r, t in zip(read, texts))
     return {"n": len(texts), "exact": round(right / max(len(texts), 1), 6),
-            "no_digit": int(np.sum(np.asarray(counts) == 0))}
+            "no_digit": sum(r == "" for r in read)}

@@ -1,0 +1,152 @@
+"""Numbers read by recognition: the ink is cut into more pieces than there are digits, every
+run of neighbouring pieces is a candidate digit, the model reads them all, and the reading
+is the path through the pieces that scores best under the model and the row's geometry. This
+is the segmentation graph of LeCun, Bottou, Bengio and Haffner's cheque reader (1998),
+scored by the recognizer.
+
+A softmax trained on whole digits is confidently wrong on fragments and pairs, so each
+candidate's geometry (its size and place in the row, the gaps it bridges and the strokes cut
+at its ends) is also scored by a small companion network of "one whole digit" (`Segmenter`),
+fitted on fragments, pairs and whole digits of numbers made of training digits
+(`stages/segmenter.py`). The picture work (`candidates.lattice`: in worker
+processes, or in `prepare_outside`, which has no model) and the choice here (`best_path`,
+once the model has read the candidates) are apart: the geometry is computed once, and what
+only reads numbers (`evaluate`) needs NumPy alone.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# A candidate's geometry, in row heights and stroke widths (`candidates._geometry`).
+FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", "apart",
+            "widest_gap", "cut_left", "cut_right", "gap_left", "gap_right", "top", "bottom",
+            "ink", "tall_pieces", "side_by_side", "tall_side_by_side")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What a candidate costs beside the model's -log(probability of its answer)."""
+    shape: float = 1.0  # × -log(the geometry's probability of one whole digit)
+    digit: float = 0.0  # for every digit read: fewer, whole digits win ties
+
+
+@dataclass
+class Lattice:
+    """The candidate digits of one number.
+
+    Attributes:
+        pieces: how many pieces the ink was cut into, left to right.
+        spans: (M, 2) the first and last piece of each candidate digit.
+        features: (M, len(FEATURES)) its geometry.
+        labels: (h, w) the piece (1-based) of each ink pixel at the working size, 0 for
+            paper; None once packed for storage.
+        boxes: (M, 4) each candidate's ink box on the picture: x, y, width, height in
+            pixels; None once packed.
+    """
+    pieces: int
+    spans: np.ndarray
+    features: np.ndarray
+    labels: np.ndarray | None = None
+    boxes: np.ndarray | None = None
+
+    def mask(self, candidate: int) -> np.ndarray:
+        first, last = self.spans[candidate]
+        return (self.labels > first) & (self.labels <= last + 1)
+
+
+class Segmenter:
+    """The companion model of "one whole digit": a small neural network on a candidate's
+    geometry (standardized FEATURES, one hidden ReLU layer, a logistic output), fitted by
+    `stages/segmenter.py` and run here in NumPy."""
+
+    def __init__(self, mean, scale, hidden_w, hidden_b, out_w, out_b: float):
+        self.mean, self.scale = np.asarray(mean, np.float64), np.asarray(scale, np.float64)
+        self.hidden_w, self.hidden_b = np.asarray(hidden_w, np.float64), np.asarray(hidden_b)
+        self.out_w, self.out_b = np.asarray(out_w, np.float64), float(out_b)
+
+    @classmethod
+    def load(cls, path: Path) -> "Segmenter":
+        fitted = json.loads(Path(path).read_text())
+        if fitted["features"] != list(FEATURES):
+            raise ValueError(f"{path} was fitted on other features: run `dvc repro`")
+        return cls(*(fitted[k] for k in ("mean", "scale", "hidden_w", "hidden_b", "out_w",
+                                         "out_b")))
+
+    def to_json(self) -> str:
+        def listed(a):
+            return np.round(np.asarray(a, np.float64), 7).tolist()
+
+        return json.dumps({"features": list(FEATURES), "mean": listed(self.mean),
+                           "scale": listed(self.scale), "hidden_w": listed(self.hidden_w),
+                           "hidden_b": listed(self.hidden_b), "out_w": listed(self.out_w),
+                           "out_b": round(self.out_b, 7)}) + "\n"
+
+    def one_digit(self, features: np.ndarray) -> np.ndarray:
+        """(M,) the probability that each candidate is one whole digit."""
+        z = (np.asarray(features, np.float64) - self.mean) / self.scale
+        hidden = np.maximum(z @ self.hidden_w + self.hidden_b, 0.0)
+        return 1 / (1 + np.exp(-(hidden @ self.out_w + self.out_b)))
+
+
+def best_path(found: Lattice, probs: np.ndarray, one_digit: np.ndarray,
+              weights: Weights = Weights()) -> list[int]:
+    """The candidates that make the best reading, left to right: the path through the
+    pieces with the least total of -log(the model's probability for its answer) and, by
+    `weights`, -log(the geometry's probability of one whole digit).
+
+    Args:
+        probs: (M, 10) the model's probabilities for the lattice's candidates.
+        one_digit: (M,) `Segmenter.one_digit` of their features.
+    """
+    own = (-np.log(np.clip(np.asarray(probs).max(axis=1), 1e-9, 1.0))
+           - weights.shape * np.log(np.clip(one_digit, 1e-9, 1.0)) + weights.digit)
+    best = np.full(found.pieces + 1, np.inf)
+    best[0], back = 0.0, [-1] * (found.pieces + 1)
+    for m in np.argsort(found.spans[:, 1], kind="stable"):  # by the piece each one ends at
+        first, last = found.spans[m]
+        if best[first] + own[m] < best[last + 1]:
+            best[last + 1], back[last + 1] = best[first] + own[m], m
+    path, end = [], found.pieces
+    while end > 0:
+        path.append(back[end])
+        end = found.spans[back[end], 0]
+    return path[::-1]
+
+
+def pack(lattices: list[Lattice | None]) -> dict:
+    """Lattices as flat arrays for an .npz (None: a picture where no digit was found)."""
+    done = [f for f in lattices if f is not None]
+    return {"candidates": np.array([0 if f is None else len(f.spans) for f in lattices]),
+            "pieces": np.array([0 if f is None else f.pieces for f in lattices]),
+            "spans": np.concatenate([f.spans for f in done]) if done else np.zeros((0, 2), int),
+            "features": (np.concatenate([f.features for f in done]) if done
+                         else np.zeros((0, len(FEATURES)), np.float32))}
+
+
+def unpack(arrays) -> list[Lattice | None]:
+    """The lattices `pack` stored, without their label images."""
+    lattices, at = [], 0
+    for m, n in zip(arrays["candidates"], arrays["pieces"]):
+        lattices.append(Lattice(int(n), arrays["spans"][at:at + m],
+                                arrays["features"][at:at + m]) if m else None)
+        at += m
+    return lattices
+
+
+def read_numbers(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segmenter,
+                 weights: Weights = Weights()) -> list[str]:
+    """Each number as read ("" where no digit was found), the candidates' rows of `probs`
+    one lattice after another."""
+    texts, at = [], 0
+    for found in lattices:
+        if found is None:
+            texts.append("")
+            continue
+        mine = probs[at:at + len(found.spans)]
+        at += len(found.spans)
+        path = best_path(found, mine, segmenter.one_digit(found.features), weights)
+        texts.append("".join(str(int(mine[m].argmax())) for m in path))
+    return texts
