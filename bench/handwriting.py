@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "stages"))
 
-from digits import loaded, numbers, outside, penlift, scoring, segment  # noqa: E402
+from digits import loaded, numbers, outside, penlift, reader, scoring, segment  # noqa: E402
 from digits.pool import Pool  # noqa: E402
 
 
@@ -41,6 +41,7 @@ def main():
     parser.add_argument("--digit", type=float, default=segment.Weights.digit)
     args = parser.parse_args()
     model = loaded.load_model(args.model)
+    threshold = reader.uncertain_threshold(ROOT / "params.yaml")
     with np.load(ROOT / f"data/prepared/{args.split}.npz") as npz:
         x, y = npz["x"], npz["y"]
     lifted, whole, labels = penlift.render_set(x, y, args.digits, args.seed)
@@ -62,8 +63,12 @@ def main():
         lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
     probs = model(digits)
     weights = segment.Weights(args.shape, args.digit)
-    read = segment.read_numbers(lattices, probs, segment.Segmenter.load(args.segmenter), weights)
+    found = list(segment.readings(lattices, probs, segment.Segmenter.load(args.segmenter),
+                                  weights))
+    read = ["".join(str(int(p.argmax())) for p in chosen) for _, chosen, _ in found]
     exact = scoring.exact_numbers(read, texts)["exact"]
+    flagged = np.array([segment.uncertain(chosen, whole, threshold).any()
+                        for _, chosen, whole in found])
     perfect = scoring.exact_numbers(perfect_cut(lattices, probs, is_digit), texts)["exact"]
     by_length = collections.defaultdict(list)
     for r, t in zip(read, texts):
@@ -71,6 +76,9 @@ def main():
     print(f"numbers    exact {exact:.4f} on {len(texts)} numbers; by length: " + ", ".join(
         f"{n}: {np.mean(v):.2f}" for n, v in sorted(by_length.items())))
     print(f"numbers    exact {perfect:.4f} cut where they were written (the model's part)")
+    right = np.array([r == t for r, t in zip(read, texts)])
+    print(f"numbers    flagged uncertain: {flagged[~right].mean():.2f} of those read wrong, "
+          f"{flagged[right].mean():.2f} of those read right")
     wrong = [(t, r) for r, t in zip(read, texts) if r != t]
     print("wrong readings:", ", ".join(f"{t}→{r}" for t, r in wrong[:12]))
 

@@ -161,3 +161,10 @@ def test_the_segmenter_round_trips_through_json_and_refuses_other_features(tmp_p
     (tmp_path / "old.json").write_text(json.dumps(other))
     with pytest.raises(ValueError, match="other features"):
         segment.Segmenter.load(tmp_path / "old.json")
+
+
+def test_a_reading_is_flagged_where_the_model_or_the_segmenter_doubts_it():
+    chosen = np.full((3, 10), 0.001)
+    chosen[np.arange(3), [4, 1, 7]] = [0.999, 0.6, 0.999]
+    flags = segment.uncertain(chosen, np.array([0.95, 0.95, 0.2]), threshold=0.99)
+    assert flags.tolist() == [False, True, True]  # sure; an unsure answer; a likely fragment

@@ -110,15 +110,16 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1,
 
 def _number_result(path, found, probs, segmenter, threshold, top_k):
     """A number's reading: the best path through its candidates, each digit with its box on
-    the picture, flagged uncertain too where the segmenter doubts it is one whole digit."""
+    the picture and its chance of being one whole digit, flagged uncertain where the model
+    doubts its answer or the segmenter that it is one whole digit."""
     whole = segmenter.one_digit(found.features)
     chosen = segment.best_path(found, probs, whole)
+    flags = segment.uncertain(probs[chosen], whole[chosen], threshold)
     digits = []
-    for m in chosen:
+    for m, flag in zip(chosen, flags):
         answer = digit_result(probs[m], threshold, top_k)
-        answer["box"] = [round(float(v), 1) for v in found.boxes[m]]
-        answer["whole"] = round(float(whole[m]), 6)
-        answer["uncertain"] = answer["uncertain"] or bool(whole[m] < 0.5)
+        answer.update(box=[round(float(v), 1) for v in found.boxes[m]],
+                      whole=round(float(whole[m]), 6), uncertain=bool(flag))
         digits.append(answer)
     text = "".join(str(d["digit"]) for d in digits)
     return {"path": path, "number": text, "digits": digits, "error": None}, chosen

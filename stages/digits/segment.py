@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+WHOLE_AT_LEAST = 0.5  # digits read with less chance than this of being one whole are flagged
 # A candidate's geometry, in row heights and stroke widths (`candidates._geometry`).
 FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", "apart",
             "widest_gap", "cut_left", "cut_right", "gap_left", "gap_right", "top", "bottom",
@@ -136,17 +137,35 @@ def unpack(arrays) -> list[Lattice | None]:
     return lattices
 
 
-def read_numbers(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segmenter,
-                 weights: Weights = Weights()) -> list[str]:
-    """Each number as read ("" where no digit was found), the candidates' rows of `probs`
-    one lattice after another."""
-    texts, at = [], 0
+def uncertain(chosen: np.ndarray, whole: np.ndarray, threshold: float) -> np.ndarray:
+    """(K,) which digits of a reading to flag: the model's answer under `threshold`, or the
+    segmenter's chance of one whole digit under WHOLE_AT_LEAST (a fragment, a pair).
+
+    Args:
+        chosen: (K, 10) the model's probabilities for the digits read; whole: (K,) theirs.
+    """
+    return (chosen.max(axis=1, initial=0.0) < threshold) | (whole < WHOLE_AT_LEAST)
+
+
+def readings(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segmenter,
+             weights: Weights = Weights()):
+    """Yields, for each number, (the candidates read, their rows of `probs`, their
+    probabilities of one whole digit); empty where no digit was found. The candidates' rows
+    of `probs` lie one lattice after another."""
+    at = 0
     for found in lattices:
         if found is None:
-            texts.append("")
+            yield [], np.zeros((0, probs.shape[1])), np.zeros(0)
             continue
         mine = probs[at:at + len(found.spans)]
         at += len(found.spans)
-        path = best_path(found, mine, segmenter.one_digit(found.features), weights)
-        texts.append("".join(str(int(mine[m].argmax())) for m in path))
-    return texts
+        whole = segmenter.one_digit(found.features)
+        path = best_path(found, mine, whole, weights)
+        yield path, mine[path], whole[path]
+
+
+def read_numbers(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segmenter,
+                 weights: Weights = Weights()) -> list[str]:
+    """Each number as read ("" where no digit was found)."""
+    return ["".join(str(int(p.argmax())) for p in chosen)
+            for _, chosen, _ in readings(lattices, probs, segmenter, weights)]
