@@ -115,7 +115,7 @@ def test_the_path_weighs_the_models_answers_against_the_shape():
     pair_first = np.array([0.05, 0.05, 0.9, 0.9, 0.05, 0.01])
     assert segment.best_path(found, sure, pair_first) == [3, 2]
     # With the shape left out, one confident candidate beats three equally confident ones.
-    assert segment.best_path(found, sure, singles, segment.Weights(shape=0.0)) == [5]
+    assert segment.best_path(found, sure, singles, segment.Weights(0.0, 0.0)) == [5]
     # A reward per digit read tips it back.
     assert segment.best_path(found, sure, singles, segment.Weights(0.0, -1.0)) == [0, 1, 2]
 

@@ -29,9 +29,10 @@ FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", 
 
 @dataclass(frozen=True)
 class Weights:
-    """What a candidate costs beside the model's -log(probability of its answer)."""
-    shape: float = 1.0  # × -log(the geometry's probability of one whole digit)
-    digit: float = 0.0  # for every digit read: fewer, whole digits win ties
+    """What a candidate costs beside the model's -log(probability of its answer); chosen on
+    numbers of training digits (`bench/segment_weights.py`, BENCHMARKS.md)."""
+    shape: float = 0.5  # × -log(the segmenter's probability of one whole digit)
+    digit: float = -0.5  # for every digit read: a reward, against merging neighbours
 
 
 @dataclass
