@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digits import atomic, config, figures, loaded, scoring, segment
+from digits import atomic, config, figures, lattices, loaded, scoring, segment
 
 MODEL = Path("data/model/model.onnx")
 SEGMENTER = Path("data/model/segmenter.json")
@@ -69,7 +69,7 @@ def robustness(model, segmenter: segment.Segmenter, outside_dir: Path = OUTSIDE)
         with np.load(path) as npz:
             probs = predict_probs(model, npz["x"])
             if "text" in npz:
-                read = segment.read_numbers(segment.unpack(npz), probs, segmenter)
+                read = segment.read_numbers(lattices.unpack(npz), probs, segmenter)
                 scores[path.stem] = scoring.exact_numbers(read, npz["text"])
             else:
                 scores[path.stem] = scoring.accuracy_where_found(probs, npz["found"], npz["y"])

@@ -6,7 +6,7 @@ as predict.py, on every core, into data/outside/<set>.npz: `x` (N, 28, 28, 1) ui
 (N,) whether a digit was found, `y` (N,) labels. Numbers of 2–8 test digits are cut into
 candidate digits as `predict.py --number` cuts them (`candidates.lattice`), into
 data/outside/numbers.npz: `x` (M, 28, 28, 1) the candidates one number after another, their
-lattices as `segment.pack` flattens them, `text` (N,) the numbers written. None of this
+lattices as `lattices.pack` flattens them, `text` (N,) the numbers written. None of this
 depends on the model, so DVC runs it again only when the preprocessing code or its
 parameters change; `evaluate` runs the model on these arrays and reads the numbers.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digits import atomic, config, numbers, outside, penlift, segment
+from digits import atomic, config, lattices, numbers, outside, penlift
 from digits.pool import Pool
 
 TEST = Path("data/prepared/test.npz")
@@ -46,8 +46,8 @@ def main():
             print(f"prepare_outside: {name}: {len(x)} pictures, a digit found in "
                   f"{int(found.sum())}")
         pictures, texts = numbers.render_set(x_test, y_test, cfg.number_count, cfg.photo_seed)
-        lattices, x, _ = outside.numbers_to_lattices(pictures, pool)
-        atomic.save_npz(OUT_DIR / "numbers.npz", x=x, text=texts, **segment.pack(lattices))
+        found, x, _ = outside.numbers_to_lattices(pictures, pool)
+        atomic.save_npz(OUT_DIR / "numbers.npz", x=x, text=texts, **lattices.pack(found))
         print(f"prepare_outside: numbers: {len(texts)} pictures, {len(x)} candidate digits "
               f"cut from them ({int(np.sum([len(t) for t in texts]))} written)")
 

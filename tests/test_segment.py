@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import cut_as_written, digit_on_paper
-from digits import candidates, imageprep, numbers, outside, segment
+from digits import candidates, imageprep, lattices, numbers, outside, segment
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +52,13 @@ def _composed(mnist, n=12, seed=4):
 
 def test_each_written_digit_is_one_candidate_and_no_candidate_holds_two(mnist):
     pictures, texts, owners = _composed(mnist)
-    lattices, x, whole = outside.numbers_to_lattices(pictures, owners=owners)
-    assert len(x) == len(whole) == sum(len(f.spans) for f in lattices)
+    found_all, x, whole = outside.numbers_to_lattices(pictures, owners=owners)
+    assert len(x) == len(whole) == sum(len(f.spans) for f in found_all)
     assert whole.sum() >= 0.9 * sum(len(t) for t in texts)  # 98.8% on 600 training numbers
-    cut = np.concatenate([f.features[:, segment.FEATURES.index("cut_left")] for f in lattices])
+    cut = np.concatenate([f.features[:, lattices.FEATURES.index("cut_left")] for f in found_all])
     assert (cut[whole] > 0).any()  # touching neighbours, cut through their ink
     at = 0
-    for found, text in zip(lattices, texts):
+    for found, text in zip(found_all, texts):
         mine = whole[at:at + len(found.spans)]
         at += len(found.spans)
         assert mine.sum() <= len(text)
@@ -103,7 +103,7 @@ def test_boxes_lie_on_the_digits_in_the_picture(digits, where):
 def _lattice_of_three():
     """Three pieces: every single one, both pairs and all three as candidates."""
     spans = np.array([(0, 0), (1, 1), (2, 2), (0, 1), (1, 2), (0, 2)])
-    return segment.Lattice(3, spans, np.zeros((6, len(segment.FEATURES)), np.float32))
+    return lattices.Lattice(3, spans, np.zeros((6, len(lattices.FEATURES)), np.float32))
 
 
 def test_the_path_weighs_the_models_answers_against_the_shape():
@@ -136,10 +136,10 @@ def test_numbers_are_read_along_their_paths_or_not_at_all():
 
 def test_lattices_survive_packing_for_storage(mnist):
     pictures, _, _ = _composed(mnist, n=4)
-    lattices, _, _ = outside.numbers_to_lattices(pictures)
-    again = segment.unpack(segment.pack([lattices[0], None, *lattices[1:]]))
+    found, _, _ = outside.numbers_to_lattices(pictures)
+    again = lattices.unpack(lattices.pack([found[0], None, *found[1:]]))
     assert again[1] is None
-    for a, b in zip([lattices[0], *lattices[1:]], [again[0], *again[2:]]):
+    for a, b in zip(found, [again[0], *again[2:]]):
         assert a.pieces == b.pieces
         np.testing.assert_array_equal(a.spans, b.spans)
         np.testing.assert_array_equal(a.features, b.features)
@@ -147,7 +147,7 @@ def test_lattices_survive_packing_for_storage(mnist):
 
 def test_the_segmenter_round_trips_through_json_and_refuses_other_features(tmp_path):
     rng = np.random.default_rng(0)
-    n = len(segment.FEATURES)
+    n = len(lattices.FEATURES)
     fitted = segment.Segmenter(rng.normal(size=n), rng.uniform(0.5, 2, n),
                                rng.normal(size=(n, 4)), rng.normal(size=4), rng.normal(size=4),
                                0.3)

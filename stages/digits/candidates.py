@@ -1,7 +1,7 @@
 """A number's candidate digits: its ink cut into more pieces than there are digits (its
 components, and cuts through touching digits where the column ink is thinnest), and every
 run of up to MAX_PIECES neighbouring pieces as a candidate, in MNIST form, with its geometry
-(`segment.FEATURES`). `segment.best_path` chooses among them once the model has read them.
+(`lattices.FEATURES`). `segment.best_path` chooses among them once the model has read them.
 """
 
 import cv2
@@ -9,7 +9,7 @@ import numpy as np
 
 from digits import imageprep
 from digits.mnistform import NoDigit
-from digits.segment import Lattice
+from digits.lattices import Lattice
 
 MAX_PIECES = 4  # pieces one digit may be made of: pen-lift strokes, slices of a cut
 WIDEST = 1.6  # runs of pieces wider than this many row heights are not read: several digits

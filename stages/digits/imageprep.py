@@ -532,7 +532,7 @@ def ink_gap(a: np.ndarray, b: np.ndarray) -> float:
 def grouping(grey: np.ndarray):
     """What the preprocessing found in a picture of one digit, to be shown: all its ink, and
     the ink the digit was read from (masks at the working size); None for small and
-    MNIST-form images, which are read whole. Numbers: `segment.Lattice.mask`."""
+    MNIST-form images, which are read whole. Numbers: `lattices.Lattice.mask`."""
     if is_mnist_form(grey) or max(grey.shape) <= SMALL_SIDE:
         return None
     mask, ink = binarize(grey)

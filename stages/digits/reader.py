@@ -112,8 +112,7 @@ def _number_result(path, found, probs, segmenter, threshold, top_k):
     """A number's reading: the best path through its candidates, each digit with its box on
     the picture and its chance of being one whole digit, flagged uncertain where the model
     doubts its answer or the segmenter that it is one whole digit."""
-    whole = segmenter.one_digit(found.features)
-    chosen = segment.best_path(found, probs, whole)
+    chosen, whole = segment.read(found, probs, segmenter)
     flags = segment.uncertain(probs[chosen], whole[chosen], threshold)
     digits = []
     for m, flag in zip(chosen, flags):

@@ -20,43 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+from digits.lattices import FEATURES, Lattice
+
 WHOLE_AT_LEAST = 0.5  # digits read with less chance than this of being one whole are flagged
-# A candidate's geometry, in row heights and stroke widths (`candidates._geometry`).
-FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", "apart",
-            "widest_gap", "cut_left", "cut_right", "gap_left", "gap_right", "top", "bottom",
-            "ink", "tall_pieces", "side_by_side", "tall_side_by_side")
-
-
 @dataclass(frozen=True)
 class Weights:
     """What a candidate costs beside the model's -log(probability of its answer); chosen on
     numbers of training digits (`bench/segment_weights.py`, BENCHMARKS.md)."""
     shape: float = 0.5  # × -log(the segmenter's probability of one whole digit)
     digit: float = -0.5  # for every digit read: a reward, against merging neighbours
-
-
-@dataclass
-class Lattice:
-    """The candidate digits of one number.
-
-    Attributes:
-        pieces: how many pieces the ink was cut into, left to right.
-        spans: (M, 2) the first and last piece of each candidate digit.
-        features: (M, len(FEATURES)) its geometry.
-        labels: (h, w) the piece (1-based) of each ink pixel at the working size, 0 for
-            paper; None once packed for storage.
-        boxes: (M, 4) each candidate's ink box on the picture: x, y, width, height in
-            pixels; None once packed.
-    """
-    pieces: int
-    spans: np.ndarray
-    features: np.ndarray
-    labels: np.ndarray | None = None
-    boxes: np.ndarray | None = None
-
-    def mask(self, candidate: int) -> np.ndarray:
-        first, last = self.spans[candidate]
-        return (self.labels > first) & (self.labels <= last + 1)
 
 
 class Segmenter:
@@ -118,26 +90,6 @@ def best_path(found: Lattice, probs: np.ndarray, one_digit: np.ndarray,
     return path[::-1]
 
 
-def pack(lattices: list[Lattice | None]) -> dict:
-    """Lattices as flat arrays for an .npz (None: a picture where no digit was found)."""
-    done = [f for f in lattices if f is not None]
-    return {"candidates": np.array([0 if f is None else len(f.spans) for f in lattices]),
-            "pieces": np.array([0 if f is None else f.pieces for f in lattices]),
-            "spans": np.concatenate([f.spans for f in done]) if done else np.zeros((0, 2), int),
-            "features": (np.concatenate([f.features for f in done]) if done
-                         else np.zeros((0, len(FEATURES)), np.float32))}
-
-
-def unpack(arrays) -> list[Lattice | None]:
-    """The lattices `pack` stored, without their label images."""
-    lattices, at = [], 0
-    for m, n in zip(arrays["candidates"], arrays["pieces"]):
-        lattices.append(Lattice(int(n), arrays["spans"][at:at + m],
-                                arrays["features"][at:at + m]) if m else None)
-        at += m
-    return lattices
-
-
 def uncertain(chosen: np.ndarray, whole: np.ndarray, threshold: float) -> np.ndarray:
     """(K,) which digits of a reading to flag: the model's answer under `threshold`, or the
     segmenter's chance of one whole digit under WHOLE_AT_LEAST (a fragment, a pair).
@@ -146,6 +98,14 @@ def uncertain(chosen: np.ndarray, whole: np.ndarray, threshold: float) -> np.nda
         chosen: (K, 10) the model's probabilities for the digits read; whole: (K,) theirs.
     """
     return (chosen.max(axis=1, initial=0.0) < threshold) | (whole < WHOLE_AT_LEAST)
+
+
+def read(found: Lattice, probs: np.ndarray, segmenter: Segmenter,
+         weights: Weights = Weights()) -> tuple[list[int], np.ndarray]:
+    """One number's reading: the candidates on its best path, and every candidate's
+    probability of being one whole digit."""
+    whole = segmenter.one_digit(found.features)
+    return best_path(found, probs, whole, weights), whole
 
 
 def readings(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segmenter,
@@ -160,8 +120,7 @@ def readings(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segme
             continue
         mine = probs[at:at + len(found.spans)]
         at += len(found.spans)
-        whole = segmenter.one_digit(found.features)
-        path = best_path(found, mine, whole, weights)
+        path, whole = read(found, mine, segmenter, weights)
         yield path, mine[path], whole[path]
 
 

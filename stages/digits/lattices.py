@@ -1,0 +1,56 @@
+"""The lattice of a number's candidate digits: the data `candidates.lattice` makes from a
+picture and `segment` reads with the model, and its flat form for an .npz."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# A candidate's geometry, in row heights and stroke widths (`candidates._geometry`).
+FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", "apart",
+            "widest_gap", "cut_left", "cut_right", "gap_left", "gap_right", "top", "bottom",
+            "ink", "tall_pieces", "side_by_side", "tall_side_by_side")
+
+
+
+@dataclass
+class Lattice:
+    """The candidate digits of one number.
+
+    Attributes:
+        pieces: how many pieces the ink was cut into, left to right.
+        spans: (M, 2) the first and last piece of each candidate digit.
+        features: (M, len(FEATURES)) its geometry.
+        labels: (h, w) the piece (1-based) of each ink pixel at the working size, 0 for
+            paper; None once packed for storage.
+        boxes: (M, 4) each candidate's ink box on the picture: x, y, width, height in
+            pixels; None once packed.
+    """
+    pieces: int
+    spans: np.ndarray
+    features: np.ndarray
+    labels: np.ndarray | None = None
+    boxes: np.ndarray | None = None
+
+    def mask(self, candidate: int) -> np.ndarray:
+        first, last = self.spans[candidate]
+        return (self.labels > first) & (self.labels <= last + 1)
+
+
+def pack(lattices: list[Lattice | None]) -> dict:
+    """Lattices as flat arrays for an .npz (None: a picture where no digit was found)."""
+    done = [f for f in lattices if f is not None]
+    return {"candidates": np.array([0 if f is None else len(f.spans) for f in lattices]),
+            "pieces": np.array([0 if f is None else f.pieces for f in lattices]),
+            "spans": np.concatenate([f.spans for f in done]) if done else np.zeros((0, 2), int),
+            "features": (np.concatenate([f.features for f in done]) if done
+                         else np.zeros((0, len(FEATURES)), np.float32))}
+
+
+def unpack(arrays) -> list[Lattice | None]:
+    """The lattices `pack` stored, without their label images."""
+    lattices, at = [], 0
+    for m, n in zip(arrays["candidates"], arrays["pieces"]):
+        lattices.append(Lattice(int(n), arrays["spans"][at:at + m],
+                                arrays["features"][at:at + m]) if m else None)
+        at += m
+    return lattices
