@@ -3,7 +3,7 @@ same digits unbroken, and numbers of 2–8 digits read exactly (with the errors 
 
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
-                                [--shape 1.0] [--digit 0.0]
+                                [--shape 0.5] [--digit -0.5]
 
 Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
 also cut where they were written, as if the segmentation were perfect: what the model's
@@ -65,7 +65,7 @@ def main():
     weights = segment.Weights(args.shape, args.digit)
     found = list(segment.readings(lattices, probs, segment.Segmenter.load(args.segmenter),
                                   weights))
-    read = ["".join(str(int(p.argmax())) for p in chosen) for _, chosen, _ in found]
+    read = [segment.as_text(chosen) for _, chosen, _ in found]
     exact = scoring.exact_numbers(read, texts)["exact"]
     flagged = np.array([segment.uncertain(chosen, whole, threshold).any()
                         for _, chosen, whole in found])
@@ -91,7 +91,7 @@ def perfect_cut(lattices, probs, is_digit) -> list[str]:
         mine, right = probs[at:at + m], is_digit[at:at + m].astype(float)
         at += m
         path = segment.best_path(found, mine, right, segment.Weights(1e3)) if m else []
-        read.append("".join(str(int(mine[i].argmax())) for i in path))
+        read.append(segment.as_text(mine[path]))
     return read
 
 

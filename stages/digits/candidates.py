@@ -65,10 +65,16 @@ def _pieces(mask: np.ndarray):
     return pieces, len(slices), [crossed for _, _, crossed in slices], height, stroke
 
 
+def _span_box(boxes, first: int, last: int) -> tuple[int, int, int, int]:
+    """The ink box of pieces first..last: x0, y0, x1, y1 (ends excluded)."""
+    span = boxes[first:last + 1]
+    return (min(b[0] for b in span), min(b[1] for b in span),
+            max(b[0] + b[2] for b in span), max(b[1] + b[3] for b in span))
+
+
 def _geometry(labels, n, cut, height, stroke, first, last, boxes, gaps) -> list[float]:
     """A candidate's geometry, as FEATURES names it."""
-    x0, y0 = (min(boxes[i][k] for i in range(first, last + 1)) for k in (0, 1))
-    x1, y1 = (max(boxes[i][k] + boxes[i][k + 2] for i in range(first, last + 1)) for k in (0, 1))
+    x0, y0, x1, y1 = _span_box(boxes, first, last)
     top, bottom = min(b[1] for b in boxes), max(b[1] + b[3] for b in boxes)
     width, tall = (x1 - x0) / height, (y1 - y0) / height
     inside = gaps[first:last]
@@ -107,12 +113,9 @@ def lattice(grey: np.ndarray) -> tuple[Lattice, np.ndarray]:
     spans, features, digits, placed = [], [], [], []
     for first in range(n):
         for last in range(first, min(n, first + MAX_PIECES)):
-            x0 = min(boxes[i][0] for i in range(first, last + 1))
-            x1 = max(boxes[i][0] + boxes[i][2] for i in range(first, last + 1))
+            x0, y0, x1, y1 = _span_box(boxes, first, last)
             if last > first and x1 - x0 > WIDEST * height:
                 break
-            y0 = min(boxes[i][1] for i in range(first, last + 1))
-            y1 = max(boxes[i][1] + boxes[i][3] for i in range(first, last + 1))
             spans.append((first, last))
             features.append(_geometry(labels, n, cut, height, stroke, first, last, boxes, gaps))
             digits.append(imageprep.mask_to_mnist((labels > first) & (labels <= last + 1)))

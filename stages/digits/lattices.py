@@ -11,7 +11,6 @@ FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", 
             "ink", "tall_pieces", "side_by_side", "tall_side_by_side")
 
 
-
 @dataclass
 class Lattice:
     """The candidate digits of one number.

@@ -124,8 +124,12 @@ def readings(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segme
         yield path, mine[path], whole[path]
 
 
+def as_text(chosen: np.ndarray) -> str:
+    """The number the model reads in its probabilities for a reading's digits, (K, 10)."""
+    return "".join(str(int(p.argmax())) for p in chosen)
+
+
 def read_numbers(lattices: list[Lattice | None], probs: np.ndarray, segmenter: Segmenter,
                  weights: Weights = Weights()) -> list[str]:
     """Each number as read ("" where no digit was found)."""
-    return ["".join(str(int(p.argmax())) for p in chosen)
-            for _, chosen, _ in readings(lattices, probs, segmenter, weights)]
+    return [as_text(chosen) for _, chosen, _ in readings(lattices, probs, segmenter, weights)]
