@@ -7,6 +7,8 @@
 #                                     # (each experiment also runs evaluate and export: ~25 s)
 #   bench/recipes.sh fast best        # ... and best with seeds 1 and 2 (seed 0 is main's run)
 #   bench/recipes.sh reference        # Keras 2's network on 55,000 and on 59,000 digits
+#   bench/recipes.sh bands            # main's recipe, seeds 0, 1, 2, after keras-example: the
+#                                     # band and the time ratio of one batch (about an hour)
 #   bench/recipes.sh timing           # main's own run again between two keras-example runs:
 #                                     # best's time as a ratio on this CPU, and a check that
 #                                     # the run repeats main's figures exactly (90 min
@@ -34,12 +36,17 @@ for group in $groups; do
       for seed in 1 2; do
         queue -S recipe=best -S epochs=32 -S seed=$seed
       done ;;
+    bands)
+      queue -S recipe=keras-example -S epochs=15 -S seed=0
+      for seed in 0 1 2; do
+        queue -S seed=$seed
+      done ;;
     timing)
       # Forced: DVC's run cache would otherwise restore these stages instead of running them.
       queue -f -S recipe=keras-example -S epochs=15 -S seed=0
       queue -f
       queue -f -S recipe=keras-example -S epochs=15 -S seed=0 ;;
-    *) echo "unknown group: $group (fast, reference, best, timing)" >&2; exit 2 ;;
+    *) echo "unknown group: $group (fast, reference, best, bands, timing)" >&2; exit 2 ;;
   esac
 done
 
