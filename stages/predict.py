@@ -57,22 +57,22 @@ def main(argv=None) -> int:
         print("error: no trained model: run `dvc repro` (or `dvc pull`) first",
               file=sys.stderr)
         return 2
-    segmenter = None
-    if args.number:
-        found = [p for p in (model_path.parent / SEGMENTER, ROOT / "data/model" / SEGMENTER)
-                 if p.is_file()]
-        if not found:
-            print("error: --number needs data/model/segmenter.json: run `dvc repro` (or "
-                  "`dvc pull`) first", file=sys.stderr)
-            return 2
-        segmenter = segment.Segmenter.load(found[0])
+    # A number is read with it; a single digit without it is read all the same, only not
+    # checked for being one digit.
+    found = [p for p in (model_path.parent / SEGMENTER, ROOT / "data/model" / SEGMENTER)
+             if p.is_file()]
+    if args.number and not found:
+        print("error: --number needs data/model/segmenter.json: run `dvc repro` (or "
+              "`dvc pull`) first", file=sys.stderr)
+        return 2
+    segmenter = segment.Segmenter.load(found[0]) if found else None
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
     model = loaded.load_model(model_path)
     writer = cli_inputs.Writer(args.format, sys.stdout, number=args.number)
     failed = 0
     results = reader.read_all(model, cli_inputs.expand(args.inputs), threshold=threshold,
-                              top_k=args.top_k, segmenter=segmenter, show_dir=args.show,
-                              workers=args.workers or None)
+                              top_k=args.top_k, number=args.number, segmenter=segmenter,
+                              show_dir=args.show, workers=args.workers or None)
     # A progress bar on a terminal only (tqdm turns itself off when stderr is not one).
     for result in tqdm(results, unit="image", file=sys.stderr, disable=None, leave=False):
         failed += result["error"] is not None

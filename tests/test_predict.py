@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, digit_on_paper
-from digits import imageprep, loaded
+from digits import imageprep, loaded, reader
 
 PREDICT = [sys.executable, str(ROOT / "stages" / "predict.py")]
 
@@ -52,7 +52,8 @@ def test_png_files_score_exactly_the_direct_accuracy(onnx_model, test_pngs, mnis
     truth = mnist["y_test"][index]
     assert np.mean(from_files == truth) == np.mean(direct == truth) > 0.9
     first = results[0]
-    assert set(first) == {"path", "digit", "confidence", "probabilities", "uncertain", "error"}
+    assert set(first) == {"path", "digit", "confidence", "probabilities", "uncertain",
+                          "one_digit", "error"}
     assert len(first["probabilities"]) == 10 and first["error"] is None
     assert abs(sum(first["probabilities"]) - 1) < 1e-4
 
@@ -85,6 +86,18 @@ def test_formats_top_k_and_show(onnx_model, test_pngs, tmp_path):
     predict("--model", onnx_model, "--show", tmp_path / "number", "--number", number)
     assert sorted(p.name for p in (tmp_path / "number").iterdir()) == [
         *(f"00000-number-9241-{i}.png" for i in range(4)), "00000-number-9241-grouping.png"]
+
+
+def test_a_picture_of_several_digits_read_as_one_is_flagged(onnx_model):
+    handwritten = Path(__file__).parent / "handwritten"
+    inputs = [handwritten / f"number-{n}.png" for n in (9241, 743, 1259)]
+    results = json_lines(predict("--model", onnx_model, "--format", "json", *inputs))
+    assert [r["one_digit"] for r in results] == [False] * 3
+    assert all(r["uncertain"] for r in results)
+    # Without a segmenter a digit is read all the same, unchecked.
+    [alone] = reader.read_all(loaded.load_model(onnx_model), [("-", inputs[0])],
+                              threshold=0.99, workers=1)
+    assert "one_digit" not in alone and alone["digit"] == results[0]["digit"]
 
 
 def test_bad_inputs_get_their_own_error_and_the_rest_is_read(onnx_model, test_pngs, tmp_path):

@@ -168,3 +168,19 @@ def test_a_reading_is_flagged_where_the_model_or_the_segmenter_doubts_it():
     chosen[np.arange(3), [4, 1, 7]] = [0.999, 0.6, 0.999]
     flags = segment.uncertain(chosen, np.array([0.95, 0.95, 0.2]), threshold=0.99)
     assert flags.tolist() == [False, True, True]  # sure; an unsure answer; a likely fragment
+
+
+def test_a_picture_holds_one_digit_unless_it_reads_surely_as_several_or_is_too_wide():
+    found = _lattice_of_three()
+    probs = np.full((6, 10), 0.001)
+    probs[np.arange(6), [1, 1, 7, 4, 3, 8]] = 0.995
+    whole = np.array([0.9, 0.9, 0.9, 0.05, 0.05, 0.9])
+    assert segment.holds_one_digit(found, [5], probs, whole, threshold=0.99)
+    assert not segment.holds_one_digit(found, [0, 1, 2], probs, whole, threshold=0.99)
+    # Two strokes of one digit, one of them read in doubt: still one digit.
+    doubtful = whole.copy()
+    doubtful[1] = 0.2
+    assert segment.holds_one_digit(found, [0, 1, 2], probs, doubtful, threshold=0.99)
+    # No candidate spans all three pieces: too wide for one digit, however it reads.
+    narrow = lattices.Lattice(3, found.spans[:5], found.features[:5])
+    assert not segment.holds_one_digit(narrow, [3, 2], probs, doubtful, threshold=0.99)

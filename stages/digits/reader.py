@@ -56,10 +56,11 @@ def grouping_picture(found, parts: list[np.ndarray]) -> np.ndarray:
 
 
 def _prepare(job):
-    """One input's digits (a number's candidate digits, with their lattice) and, for a single
-    digit when asked, its grouping picture; or why it could not be read (runs in a worker
-    process)."""
-    source, number, show = job
+    """One input's digits and what else reading it needs, or why it could not be read (runs
+    in a worker process). A number: its candidate digits and their lattice. A single digit:
+    its 28×28 image, then, where `check` asks, the candidates of the picture read as a number
+    (to tell whether it holds one digit), and its grouping picture for `--show`."""
+    source, number, show, check = job
     if isinstance(source, str):  # already an error message
         return source
     try:
@@ -69,10 +70,19 @@ def _prepare(job):
             if not show:
                 found.labels = None
             return list(digits), found, None
-        found = imageprep.grouping(grey) if show else None
-        return [imageprep.to_mnist(grey)], None, grouping_picture(*found) if found else None
+        grouping = imageprep.grouping(grey) if show else None  # None for a small picture
+        grouped = grouping_picture(*grouping) if grouping else None
+        digits = [imageprep.to_mnist(grey)]
     except (imageprep.ImageError, imageprep.NoDigit) as err:
         return str(err)
+    if not check:
+        return digits, None, grouped
+    try:
+        found, more = candidates.lattice(grey)
+    except imageprep.NoDigit:  # no pieces to weigh: the digit is read all the same
+        return digits, None, grouped
+    found.labels = None
+    return digits + list(more), found, grouped
 
 
 def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray], grouped):
@@ -84,7 +94,7 @@ def _save_seen(show_dir: Path, index: int, path: str, digits: list[np.ndarray], 
         Image.fromarray(grouped).save(show_dir / f"{index:05d}-{stem}-grouping.png")
 
 
-def read_all(model, sources, *, threshold: float, top_k: int = 1,
+def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool = False,
              segmenter: segment.Segmenter | None = None, show_dir: Path | None = None,
              workers: int | None = None):
     """Yields one result per source, in order.
@@ -93,7 +103,10 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1,
         model: from `load_model`.
         sources: (path shown, path or bytes or an error message) pairs, as from
             `cli_inputs.expand`.
-        segmenter: reads each source as a number, by recognition (`segment`), when given.
+        number: read each source as a number, by recognition (`segment`, which needs the
+            segmenter).
+        segmenter: in single-digit mode, where given, a picture that reads as anything but
+            one whole digit (two digits, a pair of halves) is flagged `uncertain`.
         workers: processes that decode and preprocess the inputs (every core by default).
             They start once a second of reading has been done in this process, so a few
             small files are read without them.
@@ -105,7 +118,8 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1,
     with Pool(workers) as pool:
         while chunk := list(itertools.islice(sources, BATCH)):
             yield from _read_chunk(model, pool, chunk, index, threshold=threshold,
-                                   top_k=top_k, segmenter=segmenter, show_dir=show_dir)
+                                   top_k=top_k, number=number, segmenter=segmenter,
+                                   show_dir=show_dir)
 
 
 def _number_result(path, found, probs, segmenter, threshold, top_k):
@@ -124,9 +138,21 @@ def _number_result(path, found, probs, segmenter, threshold, top_k):
     return {"path": path, "number": text, "digits": digits, "error": None}, chosen
 
 
-def _read_chunk(model, pool, chunk, index, *, threshold, top_k, segmenter, show_dir):
-    show, number = show_dir is not None, segmenter is not None
-    read = pool.map(_prepare, [(source, number, show) for _, source in chunk], chunksize=4)
+def _single_result(path, found, probs, segmenter, threshold, top_k):
+    """A single digit's reading (the first row of `probs`), flagged uncertain where the
+    picture, read as a number through `found` (the other rows), holds several digits."""
+    result = {"path": path, **digit_result(probs[0], threshold, top_k), "error": None}
+    if found is not None:
+        chosen, whole = segment.read(found, probs[1:], segmenter)
+        one = segment.holds_one_digit(found, chosen, probs[1:], whole, threshold)
+        result.update(one_digit=one, uncertain=result["uncertain"] or not one)
+    return result
+
+
+def _read_chunk(model, pool, chunk, index, *, threshold, top_k, number, segmenter, show_dir):
+    show, check = show_dir is not None, segmenter is not None
+    read = pool.map(_prepare, [(source, number, show, check) for _, source in chunk],
+                    chunksize=4)
     batch = [d for item in read if not isinstance(item, str) for d in item[0]]
     probs = model(np.stack(batch)[..., None]) if batch else np.zeros((0, 10))
     at = 0
@@ -144,7 +170,8 @@ def _read_chunk(model, pool, chunk, index, *, threshold, top_k, segmenter, show_
             if show:
                 grouped = grouping_picture(found.labels > 0, [found.mask(m) for m in chosen])
         else:
-            result = {"path": path, **digit_result(mine[0], threshold, top_k), "error": None}
+            result = _single_result(path, found, mine, segmenter, threshold, top_k)
+            digits = digits[:1]
         if show:
             _save_seen(show_dir, i, path, digits, grouped)
         yield result

@@ -100,6 +100,21 @@ def uncertain(chosen: np.ndarray, whole: np.ndarray, threshold: float) -> np.nda
     return (chosen.max(axis=1, initial=0.0) < threshold) | (whole < WHOLE_AT_LEAST)
 
 
+def holds_one_digit(found: Lattice, path: list[int], probs: np.ndarray, whole: np.ndarray,
+                    threshold: float) -> bool:
+    """Whether a picture read as a number (`read`) holds one digit: not where no candidate
+    spans all its pieces (too wide, or in too many pieces, for one digit), nor where it reads
+    as several digits with none of them in doubt (`uncertain`). A digit in two strokes that
+    reads as two doubtful pieces still counts as one.
+
+    Args:
+        path: the candidates read; probs: (M, 10) the model's; whole: (M,) the segmenter's.
+    """
+    spans_all = bool(((found.spans[:, 0] == 0) & (found.spans[:, 1] == found.pieces - 1)).any())
+    several = len(path) > 1 and not uncertain(probs[path], whole[path], threshold).any()
+    return spans_all and not several
+
+
 def read(found: Lattice, probs: np.ndarray, segmenter: Segmenter,
          weights: Weights = Weights()) -> tuple[list[int], np.ndarray]:
     """One number's reading: the candidates on its best path, and every candidate's
