@@ -3,6 +3,7 @@ in, bench/bands.json out (read by `make repro`'s summary and by the tests).
 
     python bench/bands.py                   # bench/runs.csv -> bench/bands.json, and README's row
     python bench/bands.py --record "CPU"    # first adds this workspace's run (reports/) as a row
+    python bench/bands.py --record "CPU" --exp NAME   # ... or a `dvc exp run`'s
 
 A run is one `dvc repro` (or `dvc exp run -S seed=N`) of main's parameters, on the CPU named.
 A cell left empty was not measured with the present evaluation code and is left out of that
@@ -21,20 +22,36 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "bench/runs.csv"
 BANDS = ROOT / "bench/bands.json"
-METRICS = ("test_accuracy", "test_loss", "sklearn_digits", "photos")
+METRICS = ("test_accuracy", "test_loss", "sklearn_digits", "photos", "penlift", "numbers")
 
 
-def _record(cpu: str):
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    metrics = json.loads((ROOT / "reports/metrics.json").read_text())
-    commit = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.strip()
+def _git(*args) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _record(cpu: str, experiment: str | None):
+    """Adds a run as a row: the workspace's, or an experiment's (its git ref, as `dvc exp`
+    keeps it), whose base commit is the row's commit."""
+    if experiment:
+        ref = next(line.split()[-1] for line in _git("for-each-ref", "refs/exps").splitlines()
+                   if line.endswith(f"/{experiment}"))
+        params, metrics = (_git("show", f"{ref}:{name}")
+                           for name in ("params.yaml", "reports/metrics.json"))
+        commit, where = _git("rev-parse", "--short=7", f"{ref}~1").strip(), f"dvc exp {experiment}"
+    else:
+        params, metrics = ((ROOT / name).read_text()
+                           for name in ("params.yaml", "reports/metrics.json"))
+        commit, where = _git("rev-parse", "--short=7", "HEAD").strip(), "bench/bands.py --record"
+    params, metrics = yaml.safe_load(params), json.loads(metrics)
     row = {"recipe": params["recipe"], "seed": params["seed"], "cpu": cpu, "commit": commit,
            "test_accuracy": metrics["accuracy"], "test_loss": round(metrics["loss"], 4),
            "sklearn_digits": metrics["outside"]["sklearn_digits"]["accuracy"],
-           "photos": metrics["outside"]["photos"]["accuracy"], "where": "bench/bands.py --record"}
+           "photos": metrics["outside"]["photos"]["accuracy"],
+           "penlift": metrics["outside"]["penlift"]["accuracy"],
+           "numbers": metrics["outside"]["numbers"]["exact"], "where": where}
     with open(RUNS, "a", newline="") as f:
-        csv.DictWriter(f, fieldnames=list(row)).writerow(row)
+        csv.DictWriter(f, fieldnames=list(row), lineterminator="\n").writerow(row)
 
 
 def bands(rows: list[dict], recipe: str) -> dict:
@@ -56,15 +73,17 @@ def readme_row(band: dict) -> str:
                 f"{b['runs']} runs)")
     return (f"| `best` (main), band over seeds and CPUs | `dvc repro` | "
             f"{cell('test_accuracy')} | {cell('test_loss')} | {cell('sklearn_digits')} | "
-            f"{cell('photos')} |")
+            f"{cell('photos')} | {cell('penlift', 3)} | {cell('numbers', 3)} |")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", metavar="CPU", help="add this workspace's run first")
+    parser.add_argument("--exp", metavar="NAME", help="with --record: add this experiment's "
+                        "run instead")
     args = parser.parse_args()
     if args.record:
-        _record(args.record)
+        _record(args.record, args.exp)
     with open(RUNS, newline="") as f:
         rows = list(csv.DictReader(f))
     result = {"best": bands(rows, "best")}

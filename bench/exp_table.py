@@ -19,7 +19,8 @@ COLUMNS = [("recipe", "recipe"), ("seed", "seed"), ("params.yaml:epochs", "epoch
            ("best_val_accuracy", "best val acc"), ("accuracy", "test acc"),
            ("loss", "test loss"), ("ece", "ECE"),
            ("outside.sklearn_digits.accuracy", "sklearn digits"),
-           ("outside.photos.accuracy", "photos")]
+           ("outside.photos.accuracy", "photos"), ("outside.penlift.accuracy", "pen lifts"),
+           ("outside.numbers.exact", "numbers")]
 
 
 def experiments(show_all: bool, rev: str | None = None) -> list[dict]:

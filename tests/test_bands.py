@@ -30,7 +30,8 @@ def test_the_summary_says_within_or_outside_the_band():
             for key in reproduced.HEADLINES}
     metrics = {"accuracy": 0.45, "loss": 0.7,
                "outside": {"sklearn_digits": {"accuracy": 0.6},
-                           "photos": {"accuracy": 0.39}}}
+                           "photos": {"accuracy": 0.39}, "penlift": {"accuracy": 0.5},
+                           "numbers": {"exact": 0.61}}}
     lines = reproduced.summary(metrics, metrics, band)
     verdicts = [line.endswith("within the band") for line in lines[1:]]
-    assert verdicts == [True, False, True, False]
+    assert verdicts == [True, False, True, False, True, False]
