@@ -1,6 +1,6 @@
 """What the augmentation costs: one epoch of the training input pipeline without it, with it but
-without the 8×8 round trips, and with all of it, read to the end without a model, medians of
-several runs taken in turns.
+without the 8×8 round trips or without the pen-lift gaps, and with all of it, read to the end
+without a model, medians of several runs taken in turns.
 
     python bench/augment_cost.py [--runs 3]
 
@@ -42,6 +42,7 @@ def main():
     variants = {
         "without augmentation": None,
         "without 8×8 round trips": dataclasses.replace(cfg.augment, small_probability=0.0),
+        "without pen-lift gaps": dataclasses.replace(cfg.augment, lift_probability=0.0),
         "with augmentation": cfg.augment,
     }
     times = {name: [] for name in variants}
