@@ -105,8 +105,8 @@ def read_all(model, sources, *, threshold: float, top_k: int = 1, number: bool =
             `cli_inputs.expand`.
         number: read each source as a number, by recognition (`segment`, which needs the
             segmenter).
-        segmenter: in single-digit mode, where given, a picture that reads as anything but
-            one whole digit (two digits, a pair of halves) is flagged `uncertain`.
+        segmenter: in single-digit mode, where given, a picture too wide for one digit, or
+            that reads surely as several, is flagged `uncertain` (`segment.holds_one_digit`).
         workers: processes that decode and preprocess the inputs (every core by default).
             They start once a second of reading has been done in this process, so a few
             small files are read without them.
