@@ -108,9 +108,10 @@ def main():
                        live_callback])
 
     with atomic.target(MODEL, suffix=".keras") as tmp:
-        model.save(tmp)
+        training.in_float32(model, cfg).save(tmp)
     checkpoint.finish(CHECKPOINTS, run_id, history)
-    atomic.write_json(SUMMARY, summarize(history, len(y_train)))
+    atomic.write_json(SUMMARY, summarize(history, len(y_train))
+                      | {"computed_in": training.computes_in(model)})
 
 
 if __name__ == "__main__":

@@ -64,6 +64,9 @@ class RecipeConfig:
     # "train", or "train+val": once the settings are chosen on validation, the final fit on
     # all 60,000 training digits (no validation figures then).
     train_on: str
+    # float32, bfloat16 (mixed: bfloat16 arithmetic, float32 weights), or auto: bfloat16 where
+    # the CPU computes it natively (AMX or AVX512_BF16), float32 elsewhere.
+    precision: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +105,7 @@ _CHOICES = {
     "optimizer": ("adam", "adamw", "adadelta", "sgd"),
     "schedule": ("constant", "onecycle"),
     "train_on": ("train", "train+val"),
+    "precision": ("float32", "bfloat16", "auto"),
 }
 _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_bins",
              "timeout_seconds", "elastic_sigma", "photo_count", "penlift_count",

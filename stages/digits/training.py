@@ -5,6 +5,7 @@ the dropout masks of epoch e are the same whether the run started at epoch 0 or 
 """
 
 import math
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -84,16 +85,51 @@ def make_optimizer(hyper, total_steps: int) -> keras.optimizers.Optimizer:
     return keras.optimizers.Adam(learning_rate=lr, weight_decay=hyper.weight_decay or None)
 
 
+def native_bfloat16(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether the CPU has bfloat16 arithmetic of its own (AMX or AVX512_BF16); elsewhere
+    bfloat16 is emulated, slower than float32."""
+    try:
+        flags = next((line for line in Path(cpuinfo).read_text().splitlines()
+                      if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def compute_dtype(precision: str) -> str:
+    """What a recipe's `precision` setting computes in on this machine."""
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "float32"
+    return precision
+
+
 def compile_model(cfg, n_train: int) -> keras.Model:
     """The selected recipe's network, compiled for `cfg.epochs` epochs."""
     hyper = cfg.hyper
-    model = models.make_model(cfg.recipe, hyper.width, hyper.dropout)
+    model = models.make_model(cfg.recipe, hyper.width, hyper.dropout,
+                              compute_dtype(hyper.precision))
     total_steps = cfg.epochs * steps_per_epoch(n_train, cfg.batch_size)
     model.compile(
         optimizer=make_optimizer(hyper, total_steps),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=hyper.label_smoothing),
         metrics=["accuracy"])
     return model
+
+
+def computes_in(model: keras.Model) -> str:
+    """"bfloat16" for a network built for mixed precision, else "float32"."""
+    mixed = any(layer.compute_dtype == "bfloat16" for layer in model.layers)
+    return "bfloat16" if mixed else "float32"
+
+
+def in_float32(model: keras.Model, cfg) -> keras.Model:
+    """The trained network computing in float32, as evaluation, export and prediction read it:
+    a network trained in mixed precision is rebuilt in float32 and given its float32 weights."""
+    if computes_in(model) == "float32":
+        return model
+    copy = models.make_model(cfg.recipe, cfg.hyper.width, cfg.hyper.dropout)
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 class EpochSeeds(keras.callbacks.Callback):
