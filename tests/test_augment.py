@@ -40,6 +40,14 @@ def test_translation_moves_the_centre_of_mass(digits):
     assert np.abs(com(moved) - com(digits.numpy())).mean() > 1.0
 
 
+def test_the_elastic_field_is_enlarged_as_a_bicubic_resize_would():
+    field = tf.random.stateless_normal([3, 5, 5, 2], (4, 2))
+    resized = tf.image.resize(field, [28, 28], method="bicubic").numpy()
+    up = augment._bicubic_matrix(5)
+    np.testing.assert_allclose(np.einsum("hi,bijk,wj->bhwk", up, field.numpy(), up), resized,
+                               atol=1e-5)
+
+
 def test_stroke_changes_make_ink_thicker_and_thinner(digits):
     out = _run(digits, dataclasses.replace(OFF, stroke_probability=1.0))
     ink_before, ink_after = digits.numpy().sum(axis=(1, 2, 3)), out.sum(axis=(1, 2, 3))
