@@ -35,6 +35,7 @@ def test_main_params_are_valid(raw):
     (lambda p: p["augment"].update(small_probability=1.5), "augment.small_probability"),
     (lambda p: p["best"].update(augment="yes"), "best.augment"),
     (lambda p: p["best"].update(train_on="all"), "best.train_on"),
+    (lambda p: p["best"].update(precision="float16"), "best.precision"),
     (lambda p: p.pop("evaluate"), "evaluate"),
 ])
 def test_bad_value_names_the_key(raw, change, key):

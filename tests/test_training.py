@@ -74,6 +74,37 @@ def test_every_recipe_learns_in_a_few_steps(recipe, mnist):
     assert loss[-1] < 0.9 * loss[0], (recipe, loss)  # a broken one stays at ~2.30
 
 
+@pytest.mark.parametrize("flags, native", [
+    ("fpu avx2 avx512f avx512_bf16 amx_tile", True),
+    ("fpu avx2 amx_bf16 amx_tile", True),
+    ("fpu avx2 avx512f avx512_vnni", False),  # bfloat16 emulated: float32 is faster
+])
+def test_auto_precision_takes_bfloat16_only_where_the_cpu_has_it(tmp_path, flags, native):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: x\nflags\t\t: {flags}\n\n")
+    assert training.native_bfloat16(cpuinfo) is native
+    assert not training.native_bfloat16(tmp_path / "no such file")
+
+
+def test_a_network_trained_in_bfloat16_is_saved_computing_in_float32(mnist):
+    cfg = config.load(ROOT / "params.yaml")
+    mixed = dataclasses.replace(cfg.recipes["best"], width=8, precision="bfloat16")
+    cfg = dataclasses.replace(cfg, recipe="best", epochs=1, recipes={**cfg.recipes, "best": mixed})
+    training.setup_runtime(cfg.seed, threads=0)
+    x, y = mnist["x_train"][:256, ..., None], training.one_hot(mnist["y_train"][:256])
+    model = training.compile_model(cfg, n_train=len(x))
+    model.fit(x, y, batch_size=64, epochs=1, verbose=0)
+    assert training.computes_in(model) == "bfloat16"
+    assert model.layers[-1].compute_dtype == "float32"  # the softmax and the loss
+    plain = training.in_float32(model, cfg)
+    assert training.computes_in(plain) == "float32"
+    for a, b in zip(model.get_weights(), plain.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # Only the arithmetic's rounding differs: bfloat16 keeps 8 bits of mantissa.
+    np.testing.assert_allclose(model.predict(x, verbose=0), plain.predict(x, verbose=0),
+                               atol=0.05)
+
+
 def test_the_one_cycle_schedule_warms_up_to_its_peak_then_decays_to_zero():
     cfg = config.load(ROOT / "params.yaml")
     hyper = dataclasses.replace(cfg.recipes["best"], schedule="onecycle",
