@@ -35,13 +35,11 @@ CONFIGS = {
 CHILD = """
 import sys
 sys.path[:0] = [{tests!r}, {stages!r}]
-from digits import config, sources, training
+from digits import config, sources
 import test_numerics
-setup = training.setup_runtime
-training.setup_runtime = lambda seed, threads: setup(seed, {threads})
 cfg = config.load({params!r}).download
 arrays = sources.fetch(None, cfg.cache_dir, cfg.timeout_seconds)
-print(test_numerics.weights_digest(arrays))
+print(test_numerics.weights_digest(arrays, threads={threads}))
 """
 
 

@@ -7,13 +7,8 @@
 #
 # Prints each run's wall time, the medians and fast's ratio to keras-example.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 rounds=${1:-2}
-export PATH="$PWD/.venv/bin:$PATH"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q "$PWD" "$work/clone"
-cd "$work/clone"
+source "$(dirname "$0")/clone.sh"
 dvc repro prepare_outside >/dev/null
 
 timed() {  # label, then the command: prints "label seconds"

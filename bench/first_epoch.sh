@@ -6,15 +6,7 @@
 #
 #   bench/first_epoch.sh [VAR=VALUE ...]      # e.g. ONEDNN_MAX_CPU_ISA=AVX2
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="$PWD/.venv/bin:$PATH"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q "$PWD" "$work/clone"
-origin=$PWD
-cd "$work/clone"
-dvc cache dir --local "$origin/.dvc/cache"
-dvc checkout -q preprocess
+source "$(dirname "$0")/clone.sh" --main-data
 logs=reports/train/plots/metrics/train
 rm -r reports/train  # main's own logs, committed
 env "$@" python stages/train.py > "$work/train.log" 2>&1 &

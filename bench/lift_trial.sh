@@ -6,16 +6,8 @@
 #
 #   bench/lift_trial.sh [EPOCHS] [PROBABILITY] [SEEDS...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 epochs=${1:-6}; probability=${2:-0.3}; shift $(( $# > 2 ? 2 : $# )); seeds=${*:-0 1}
-export PATH="$PWD/.venv/bin:$PATH"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q "$PWD" "$work/clone"
-origin=$PWD
-cd "$work/clone"
-dvc cache dir --local "$origin/.dvc/cache"  # the data and outside sets as main made them
-dvc checkout -q
+source "$(dirname "$0")/clone.sh" --main-data  # the data and outside sets as main made them
 for seed in $seeds; do
   for lift in 0.0 "$probability"; do
     dvc exp run -q -S recipe=best -S epochs="$epochs" -S best.train_on=train -S seed="$seed" \

@@ -37,12 +37,13 @@ def cpu_key() -> str:
             f"{cores} cores")
 
 
-def weights_digest(mnist) -> str:
-    """SHA-256 of the weights of a narrow keras-example network after 20 Adam steps."""
+def weights_digest(mnist, threads: int = 0, dtype: str = "float32") -> str:
+    """SHA-256 of the weights of a narrow keras-example network after 20 Adam steps, computed
+    in `dtype` on `threads` threads (0: TensorFlow's choice)."""
     from digits import models, training
 
-    training.setup_runtime(seed=0, threads=0)
-    model = models.make_model("keras-example", width=8, dropout=0.5)
+    training.setup_runtime(seed=0, threads=threads)
+    model = models.make_model("keras-example", width=8, dropout=0.5, dtype=dtype)
     model.compile("adam", "categorical_crossentropy")
     x, y = mnist["x_train"][:640, ..., None], training.one_hot(mnist["y_train"][:640])
     model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0)
@@ -52,9 +53,17 @@ def weights_digest(mnist) -> str:
     return digest.hexdigest()
 
 
-def test_training_numerics_match_those_recorded_for_this_cpu(mnist):
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_training_numerics_match_those_recorded_for_this_cpu(mnist, dtype):
+    # bfloat16: what `best` computes in where the CPU has it (`precision: auto`), recorded
+    # under its own key.
+    from digits import training
+
+    if dtype == "bfloat16" and not training.amx_bfloat16():
+        pytest.skip("no AMX on this CPU: `best` trains in float32 here")
     recorded = json.loads(DIGESTS.read_text())
-    key, digest = cpu_key(), weights_digest(mnist)
+    key = cpu_key() + ("; bfloat16" if dtype == "bfloat16" else "")
+    digest = weights_digest(mnist, dtype=dtype)
     if key not in recorded:
         pytest.skip(f"unrecorded CPU: add to {DIGESTS.relative_to(ROOT)}: "
                     f"{json.dumps({key: digest})}")
