@@ -70,9 +70,9 @@ def _sampling_grid(b, seed, cfg):
 
 @functools.cache
 def _bicubic_matrix(coarse: int) -> np.ndarray:
-    """(28, coarse): TensorFlow's bicubic enlargement from `coarse` to 28 samples as a matrix,
-    so that a coarse field is enlarged by two small products (which XLA compiles, unlike
-    the resize op)."""
+    """(28, coarse): TensorFlow's bicubic enlargement from `coarse` to 28 samples as a matrix:
+    the coarse field is enlarged by two small products, ops that XLA can compile (its
+    resize op has no XLA kernel; BENCHMARKS has the XLA trial)."""
     with tf.init_scope():  # eager, even while a graph is being traced
         basis = tf.eye(coarse)[:, :, None, None]  # each coarse sample alone, a 1-wide image
         rows = tf.image.resize(basis, [SIDE, 1], method="bicubic")  # (coarse, 28, 1, 1)

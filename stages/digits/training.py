@@ -86,9 +86,9 @@ def make_optimizer(hyper, total_steps: int) -> keras.optimizers.Optimizer:
 
 
 def amx_bfloat16(cpuinfo: str = "/proc/cpuinfo") -> bool:
-    """Whether the CPU has AMX's bfloat16 matrix units, where mixed precision trains `best`
-    a third faster (BENCHMARKS). Elsewhere bfloat16 was slower or no faster than float32:
-    emulated on AVX2, and with AVX512_BF16 alone it gained nothing on the AVX-512 machine."""
+    """Whether the CPU has AMX's bfloat16 matrix units, where mixed precision takes a quarter
+    off a `best` epoch (BENCHMARKS). Elsewhere bfloat16 is emulated (AVX2) or was not
+    measured faster (`fast` gained nothing from it on the first AVX-512 machine)."""
     try:
         flags = next((line for line in Path(cpuinfo).read_text().splitlines()
                       if line.startswith("flags")), "").split()
