@@ -17,7 +17,7 @@ import numpy as np
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from digits import atomic, checkpoint, config, training
+from digits import atomic, checkpoint, config, penlift, training
 
 PREPARED = Path("data/prepared")
 CHECKPOINTS = Path("data/checkpoints")
@@ -26,7 +26,8 @@ LIVE_DIR = "reports/train"
 SUMMARY = Path("reports/training.json")
 # The code whose behaviour a checkpoint depends on, besides the settings and the data.
 _CODE = [Path(__file__).parent / "digits" / name
-         for name in ("models.py", "augment.py", "blocks.py", "mnistform.py", "training.py")]
+         for name in ("models.py", "augment.py", "blocks.py", "mnistform.py", "penlift.py",
+                      "training.py")]
 
 
 def fingerprint(cfg: config.Config) -> str:
@@ -90,9 +91,13 @@ def main():
             stale.unlink()
         model, first_epoch, history = training.compile_model(cfg, len(y_train)), 0, []
 
+    augment_cfg = cfg.augment if cfg.hyper.augment else None
+    cuts = None
+    if augment_cfg is not None and augment_cfg.cut_probability > 0:
+        cuts = penlift.cut_set(x_train, cfg.seed)
     data = training.train_dataset(
         x_train, y_train, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=first_epoch,
-        epochs=cfg.epochs, augment_cfg=cfg.augment if cfg.hyper.augment else None)
+        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts)
     with Live(LIVE_DIR, dvcyaml=False, save_dvc_exp=False) as live:
         live_callback = DVCLiveCallback(live=live)
         for epoch, logs in enumerate(history):  # the finished epochs' curves, as logged then

@@ -14,8 +14,11 @@ import cv2
 import numpy as np
 from skimage.morphology import skeletonize
 
+from digits import pool
+
 SCALE = 4  # a 28-pixel digit traced at 112 pixels: room for gaps narrower than a stroke
 _EIGHT = np.ones((3, 3), np.float32)
+_EDGE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))  # the soft edge, at `SCALE`×
 
 
 def trace(digit: np.ndarray) -> np.ndarray:
@@ -72,6 +75,27 @@ def cut(mask: np.ndarray, rng: np.random.Generator, cuts: int) -> np.ndarray:
         cv2.circle(gap, (int(x), int(y)), int(round(radius)), 1, thickness=-1)
         mask &= ~gap.astype(bool)
     return mask
+
+
+def cut_digit(task) -> np.ndarray:
+    """(digit, seed) → the MNIST digit (28×28 uint8) with one or two gaps cut as `cut` cuts
+    them, at its own size and grey: each gap is erased a little wider than the traced stroke,
+    so the digit's soft edge does not bridge it. A module-level function, for `pool.Pool`."""
+    digit, seed = task
+    rng = np.random.default_rng(seed)
+    whole = trace(digit)
+    gaps = whole & ~cut(whole, rng, cuts=1 + int(rng.random() < 0.4))
+    gaps = cv2.dilate(gaps.astype(np.uint8), _EDGE).astype(np.float32)
+    erased = cv2.resize(gaps, digit.shape[::-1], interpolation=cv2.INTER_AREA)
+    return np.round(digit * (1 - np.clip(erased, 0, 1))).astype(np.uint8)
+
+
+def cut_set(x: np.ndarray, seed: int) -> np.ndarray:
+    """Every digit of (N, 28, 28, 1) uint8 `x` with gaps cut, seeded per digit: the same
+    (seed, index) gives the same cuts, in any order or on any number of cores."""
+    tasks = ((digit.squeeze(), (seed, i)) for i, digit in enumerate(x))
+    with pool.Pool() as workers:
+        return np.stack(workers.map(cut_digit, tasks, chunksize=256)).reshape(x.shape)
 
 
 def look(rng: np.random.Generator, shape: tuple[int, int]) -> dict:

@@ -32,13 +32,15 @@ def one_hot(y: np.ndarray) -> np.ndarray:
     return np.eye(models.NUM_CLASSES, dtype="float32")[y]
 
 
-def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=None):
+def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=None, cuts=None):
     """Batches for epochs `first_epoch`..`epochs - 1`, one after another.
 
     Args:
         x: (N, 28, 28, 1) uint8 digits.
         y: (N,) labels.
         augment_cfg: an `AugmentConfig`, or None for the digits as they are.
+        cuts: x with pen-lift cuts (`penlift.cut_set`), taken in place of a digit with
+            `augment_cfg.cut_probability` before the other distortions; or None.
 
     Returns:
         A `tf.data.Dataset` of ((B, 28, 28, 1) float32, (B, 10) one-hot) batches.
@@ -46,11 +48,17 @@ def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=No
     n = len(x)
     steps = steps_per_epoch(n, batch_size)
     x_all, y_all = tf.constant(x), tf.constant(one_hot(y))
+    cuts_all = None if cuts is None else tf.constant(cuts)
 
     def load(epoch, step, idx):
-        xb = tf.cast(tf.gather(x_all, idx), tf.float32)
+        xb = tf.gather(x_all, idx)
+        batch_seed = tf.stack([seed, epoch * steps + step])
+        if cuts_all is not None:
+            xb = augment.pick_cut(xb, tf.gather(cuts_all, idx), batch_seed,
+                                  augment_cfg.cut_probability)
+        xb = tf.cast(xb, tf.float32)
         if augment_cfg is not None:
-            xb = augment.augment_batch(xb, tf.stack([seed, epoch * steps + step]), augment_cfg)
+            xb = augment.augment_batch(xb, batch_seed, augment_cfg)
         return xb, tf.gather(y_all, idx)
 
     def one_epoch(epoch):
