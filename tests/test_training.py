@@ -28,6 +28,24 @@ def test_resumed_input_pipeline_equals_the_unbroken_one(mnist):
     assert sorted(labels[0]) == sorted(y) and not np.array_equal(labels[0], labels[1])
 
 
+@pytest.mark.parametrize("probability, share", [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)])
+def test_cut_digits_replace_that_share_of_the_batch(mnist, probability, share):
+    x, y = mnist["x_train"][:512, ..., None], mnist["y_train"][:512]
+    aug = config.load(ROOT / "params.yaml").augment
+    off = dataclasses.replace(aug, rotation_degrees=0, shear_degrees=0, scale=0, translate=0,
+                              elastic_alpha=0, stroke_probability=0, blur_probability=0,
+                              noise_std=0, small_probability=0, lift_probability=0,
+                              cut_probability=probability)
+    marked = np.full_like(x, 7)  # stands for the cut copies: every pixel 7
+    kwargs = dict(batch_size=512, seed=3, first_epoch=0, epochs=1, augment_cfg=off)
+    (xb, _), = _batches(training.train_dataset(x, y, cuts=marked, **kwargs))
+    taken = (xb == 7).all(axis=(1, 2, 3)).mean()
+    assert abs(taken - share) < 0.08
+    (plain, _), = _batches(training.train_dataset(x, y, cuts=None, **kwargs))
+    kept = ~(xb == 7).all(axis=(1, 2, 3))
+    np.testing.assert_array_equal(xb[kept], plain[kept])  # the rest as they were
+
+
 def test_epoch_seeds_make_dropout_a_function_of_the_epoch():
     cfg = config.load(ROOT / "params.yaml")
     cfg = dataclasses.replace(cfg, recipe="keras-example", epochs=1)
