@@ -6,9 +6,10 @@ Resumes from `data/checkpoints/` when an unfinished run with the same settings l
 (a killed `dvc repro`), so finished epochs are never trained again. The test set is not read.
 """
 
+import dataclasses
 import hashlib
 import json
-import dataclasses
+import time
 from pathlib import Path
 
 from digits import quiet  # noqa: F401  (first: TensorFlow starts without its notices)
@@ -92,9 +93,11 @@ def main():
         model, first_epoch, history = training.compile_model(cfg, len(y_train)), 0, []
 
     augment_cfg = cfg.augment if cfg.hyper.augment else None
-    cuts = None
+    cuts, cut_seconds = None, 0.0
     if augment_cfg is not None and augment_cfg.cut_probability > 0:
+        start = time.perf_counter()
         cuts = penlift.cut_set(x_train, cfg.seed)
+        cut_seconds = time.perf_counter() - start
     data = training.train_dataset(
         x_train, y_train, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=first_epoch,
         epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts)
@@ -115,8 +118,11 @@ def main():
     with atomic.target(MODEL, suffix=".keras") as tmp:
         training.in_float32(model, cfg).save(tmp)
     checkpoint.finish(CHECKPOINTS, run_id, history)
-    atomic.write_json(SUMMARY, summarize(history, len(y_train))
-                      | {"computed_in": training.computes_in(model)})
+    summary = summarize(history, len(y_train))
+    if cuts is not None:  # part of training's cost: counted in its time
+        summary["cut_seconds"] = round(cut_seconds, 2)
+        summary["train_seconds"] = round(summary["train_seconds"] + cut_seconds, 2)
+    atomic.write_json(SUMMARY, summary | {"computed_in": training.computes_in(model)})
 
 
 if __name__ == "__main__":
