@@ -13,7 +13,9 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
 - tight: training digits cropped to their ink, or with a margin of 2 or 6 pixels, enlarged 4
   to 12 times, either polarity (a digit cut out of a scan);
 - flush: the same with a margin of 6 pixels but cut at the ink at the top and bottom, at the
-  left and right, or at the bottom only (a digit cut out carelessly).
+  left and right, or at the bottom only (a digit cut out carelessly);
+- sixteen: training digits as 16×16 scans of other writers' sets: the ink's box fitted
+  keeping its aspect or stretched to fill the square, one bit or grey.
 
     python bench/tune_outside.py [--n 1000] [--sets small,clean,photos] [--photo-seed 11]
                                  [--small-level 0.2]
@@ -22,6 +24,7 @@ digits only, for tuning `stages/digits/imageprep.py` without touching any evalua
     python bench/tune_outside.py --split val --n 2000 --sets frames --model M
     python bench/tune_outside.py --split val --n 500 --sets page --model M
     python bench/tune_outside.py --split val --n 400 --sets tight,flush --model M
+    python bench/tune_outside.py --split val --n 2000 --sets sixteen --model M
 
 The default digits are the training split's, which the model has seen; `--split val` takes
 the validation split's instead, which a model fitted with `train_on: train` has not (as it
@@ -124,12 +127,41 @@ def tight_like(x: np.ndarray, margin: int, rng: np.random.Generator,
     return out
 
 
+SIXTEEN = {"aspect kept, one bit": (False, True), "stretched, one bit": (True, True),
+           "stretched, grey": (True, False)}  # (box stretched to fill 16×16, thresholded)
+
+
+def sixteen_like(x: np.ndarray, stretch: bool, one_bit: bool) -> list[np.ndarray]:
+    """MNIST digits as 16×16 scans of other writers' sets: the ink's box fitted into 16×16
+    (aspect kept, centred) or stretched to fill it, grey or thresholded at half its ink;
+    dark on white."""
+    out = []
+    for digit in x:
+        ink = digit.squeeze().astype(np.float32) / 255
+        ys, xs = np.nonzero(ink > 0.1)
+        box = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        if stretch:
+            size = (16, 16)
+        else:
+            scale = 16 / max(box.shape)
+            size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
+        small = cv2.resize(box, size, interpolation=cv2.INTER_AREA)
+        frame = np.zeros((16, 16), np.float32)
+        top, left = (16 - small.shape[0]) // 2, (16 - small.shape[1]) // 2
+        frame[top:top + small.shape[0], left:left + small.shape[1]] = small
+        if one_bit:
+            frame = (frame > 0.5 * frame.max()).astype(np.float32)
+        out.append(1 - frame)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--model", default="data/model/model.onnx")
     parser.add_argument("--sets", default="small,clean,photos",
-                        help="which of small, clean, photos, frames, page, tight, flush to score")
+                        help="which of small, clean, photos, frames, page, tight, flush, "
+                             "sixteen to score")
     parser.add_argument("--photo-seed", type=int, default=11)
     parser.add_argument("--small-level", type=float, default=SMALL_LEVEL,
                         help="grey level (0..1) at which small's bitmaps count as ink")
@@ -188,6 +220,10 @@ def main():
         for flush in ("tb", "lr", "b"):
             greys = tight_like(x[pick], 6, np.random.default_rng(13), flush)
             print(f"flush at {flush}, margin 6 elsewhere:", serial_score(model, greys, y[pick]))
+    if "sixteen" in sets:
+        for name, (stretch, one_bit) in SIXTEEN.items():
+            scans = sixteen_like(x[pick], stretch, one_bit)
+            print(f"16×16, {name}:", serial_score(model, scans, y[pick]))
     if "photos" in sets:
         photo_set = outside.photo_set(x, y, args.n, seed=args.photo_seed)
         print("photos:   ", serial_score(model, *photo_set))
