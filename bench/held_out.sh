@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One `best` run held out from validation, in a fresh clone of this repository on main's
-# data, with any settings given: validation accuracy (reports/training.json), then
-# bench/handwriting.py on validation digits (pen lifts, unbroken, numbers).
+# data, with any settings given: validation accuracy and loss (reports/training.json), then
+# on validation digits bench/handwriting.py (pen lifts, unbroken, numbers) and
+# bench/tune_outside.py's 8×8 and 16×16 renderings (scikit-learn's digits and other writers'
+# scans, as made from validation digits).
 #
 #   bench/held_out.sh EPOCHS SEED [-S key=value ...]
 set -euo pipefail
@@ -9,5 +11,7 @@ epochs=$1; seed=$2; shift 2
 source "$(dirname "$0")/clone.sh" --main-data
 dvc exp run -q -S recipe=best -S epochs="$epochs" -S best.train_on=train -S seed="$seed" "$@" \
   > "$work/run.log" 2>&1 || { tail "$work/run.log"; exit 1; }
-echo "seed $seed, $epochs epochs $*: $(python -c "import json; t = json.load(open('reports/training.json')); print('val accuracy', t['final_val_accuracy'], 'train', t['train_seconds'], 's', t['computed_in'])")"
+echo "seed $seed, $epochs epochs $*: $(python -c "import json; t = json.load(open('reports/training.json')); print('val accuracy', t['final_val_accuracy'], 'loss', round(t['final_val_loss'], 4), 'train', t['train_seconds'], 's', t['computed_in'])")"
 python bench/handwriting.py --model data/model/model.keras --numbers 300 | sed 's/^/  /'
+python bench/tune_outside.py --split val --n 2000 --sets small,sixteen --model data/model/model.onnx \
+  | grep -v "^  " | sed 's/^/  /'
