@@ -1,5 +1,7 @@
 """Handwriting as people write it, on *validation* digits: digits with pen lifts against the
 same digits unbroken, and numbers of 2–8 digits read exactly (with the errors that remain).
+The pen-lift digits are also scored by how many separate pieces of ink the preprocessing
+kept as the digit: a loop cut open stays in one piece, a stem lifted off makes two.
 
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
@@ -25,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "stages"))
 
-from digits import loaded, numbers, outside, penlift, reader, scoring, segment  # noqa: E402
+from digits import imageprep, loaded, numbers, outside, penlift, reader, scoring, segment  # noqa: E402
 from digits.pool import Pool  # noqa: E402
 
 
@@ -55,10 +57,16 @@ def main():
             if name == "pen lifts":
                 errors = collections.Counter(
                     f"{t}→{p}" for t, p, f in zip(labels, predicted, found) if f and t != p)
+                pieces = np.array(pool.map(_pieces, pictures))
+                right = (predicted == labels) & found
         for name, score in scores.items():
             print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
                   f"(no digit found: {score['no_digit']})")
         print("pen-lift errors:", ", ".join(f"{k} ×{n}" for k, n in errors.most_common(12)))
+        print("pen lifts by pieces kept:", ", ".join(
+            f"{label} {right[has].mean():.3f} ({has.sum()})" for label, has in (
+                ("one", pieces == 1), ("two", pieces == 2), ("three or more", pieces >= 3))
+            if has.any()))
         pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True)
         lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
     probs = model(digits)
@@ -81,6 +89,16 @@ def main():
           f"{flagged[right].mean():.2f} of those read right")
     wrong = [(t, r) for r, t in zip(read, texts) if r != t]
     print("wrong readings:", ", ".join(f"{t}→{r}" for t, r in wrong[:12]))
+
+
+def _pieces(picture: np.ndarray) -> int:
+    """How many separate pieces of ink (8-connected) the preprocessing keeps as the digit."""
+    try:
+        grey = picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
+        _, (kept,) = imageprep.grouping(grey)
+    except imageprep.NoDigit:
+        return 0
+    return len(imageprep.components(kept.astype(np.uint8))[1])
 
 
 def perfect_cut(lattices, probs, is_digit) -> list[str]:
