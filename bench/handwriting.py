@@ -94,8 +94,7 @@ def main():
 def _pieces(picture: np.ndarray) -> int:
     """How many separate pieces of ink (8-connected) the preprocessing keeps as the digit."""
     try:
-        grey = picture.astype(np.float32) / 255 if picture.dtype == np.uint8 else picture
-        _, (kept,) = imageprep.grouping(grey)
+        _, (kept,) = imageprep.grouping(imageprep.as_grey(picture))
     except imageprep.NoDigit:
         return 0
     return len(imageprep.components(kept.astype(np.uint8))[1])
