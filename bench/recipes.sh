@@ -9,6 +9,7 @@
 #   bench/recipes.sh reference        # Keras 2's network on 55,000 and on 59,000 digits
 #   bench/recipes.sh bands            # main's recipe, seeds 0, 1, 2, after keras-example: the
 #                                     # band and the time ratio of one batch (about an hour)
+#   SET="augment.cut_probability=0.3" bench/recipes.sh bands   # ... a candidate change to it
 #   bench/recipes.sh timing           # main's own run again between two keras-example runs:
 #                                     # best's time as a ratio on this CPU, and a check that
 #                                     # the run repeats main's figures exactly (90 min
@@ -19,6 +20,8 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 queue() { dvc exp run --queue "$@" >/dev/null; }
 base=$(git rev-parse --short HEAD)  # the experiments of this batch are queued on it
+candidate=()                        # SET's settings, for main's recipe in the bands group
+for setting in ${SET:-}; do candidate+=(-S "$setting"); done
 groups="${*:-fast reference best}"
 
 for group in $groups; do
@@ -39,7 +42,7 @@ for group in $groups; do
     bands)
       queue -S recipe=keras-example -S epochs=15 -S seed=0
       for seed in 0 1 2; do
-        queue -S seed=$seed
+        queue -S seed=$seed "${candidate[@]}"
       done ;;
     timing)
       # Forced: DVC's run cache would otherwise restore these stages instead of running them.
