@@ -132,27 +132,10 @@ SIXTEEN = {"aspect kept, one bit": (False, True), "stretched, one bit": (True, T
 
 
 def sixteen_like(x: np.ndarray, stretch: bool, one_bit: bool) -> list[np.ndarray]:
-    """MNIST digits as 16×16 scans of other writers' sets: the ink's box fitted into 16×16
-    (aspect kept, centred) or stretched to fill it, grey or thresholded at half its ink;
-    dark on white."""
-    out = []
-    for digit in x:
-        ink = digit.squeeze().astype(np.float32) / 255
-        ys, xs = np.nonzero(ink > 0.1)
-        box = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-        if stretch:
-            size = (16, 16)
-        else:
-            scale = 16 / max(box.shape)
-            size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
-        small = cv2.resize(box, size, interpolation=cv2.INTER_AREA)
-        frame = np.zeros((16, 16), np.float32)
-        top, left = (16 - small.shape[0]) // 2, (16 - small.shape[1]) // 2
-        frame[top:top + small.shape[0], left:left + small.shape[1]] = small
-        if one_bit:
-            frame = (frame > 0.5 * frame.max()).astype(np.float32)
-        out.append(1 - frame)
-    return out
+    """MNIST digits as 16×16 scans of other writers' sets (`blocks.sixteen_scan`): the ink's
+    box fitted into 16×16 (aspect kept, centred) or stretched to fill it, grey or thresholded
+    at half its ink; dark on white."""
+    return [1 - blocks.sixteen_scan(digit, stretch, 0.5 if one_bit else None) for digit in x]
 
 
 def main():

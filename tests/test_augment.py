@@ -97,6 +97,35 @@ def test_small_views_are_block_counts_read_back(digits):
     assert 10 < untouched.sum() < 54
 
 
+def test_sixteen_scans_fill_the_square_when_stretched(mnist):
+    one = mnist["x_train"][mnist["y_train"] == 1][0]
+    stretched = blocks.sixteen_scan(one, stretch=True, level=None)
+    kept = blocks.sixteen_scan(one, stretch=False, level=None)
+    for scan, edges in ((stretched, 4), (kept, 2)):  # kept: a 1 touches the top and bottom only
+        touched = [scan[0].any(), scan[-1].any(), scan[:, 0].any(), scan[:, -1].any()]
+        assert sum(touched) == edges
+    assert len(np.unique(stretched)) > 2
+    assert set(np.unique(blocks.sixteen_scan(one, stretch=True, level=0.5))) == {0.0, 1.0}
+
+
+def test_sixteen_views_are_stretched_scans_read_back(digits):
+    x = digits.numpy()
+    out = _run(digits, dataclasses.replace(OFF, sixteen_probability=1.0))
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 255
+    assert (np.abs(out - x).mean(axis=(1, 2, 3)) > 5).all()  # every digit was replaced
+
+    def box(images):  # width over height of each image's ink
+        inked = images[..., 0] > 60
+        return inked.any(axis=1).sum(axis=1) / inked.any(axis=2).sum(axis=1)
+
+    # A box filled at 16×16 comes back square, whatever the digit's own aspect (a 1's is ~0.3).
+    assert box(x).min() < 0.5
+    assert box(out).min() > 0.65 and abs(np.median(box(out)) - 1) < 0.1
+    half = _run(digits, dataclasses.replace(OFF, sixteen_probability=0.5))
+    untouched = (half == x).all(axis=(1, 2, 3))
+    assert 10 < untouched.sum() < 54
+
+
 def test_round_trip_keeps_a_blank_digit():
     blank = np.zeros((2, 28, 28, 1), np.float32)
     out = blocks.round_trip(blank, np.array([0.2, 0.5]), np.array([True, True]))

@@ -122,14 +122,17 @@ def _noise(x, seed, std: float):
     return x + level * tf.random.stateless_normal(tf.shape(x), seeds[1])
 
 
-def _small_view(x, seed, probability: float):
-    # A few digits as scikit-learn's 8×8 block counts, read back by the prediction
-    # preprocessing (OpenCV, outside the graph: a few milliseconds a batch).
+def _small_view(x, seed, probability: float, render=blocks.block_counts,
+                levels=blocks.LEVELS):
+    # A few digits as small scans (scikit-learn's 8×8 block counts, or 16×16 stretched one-bit
+    # scans), read back by the prediction preprocessing (OpenCV, outside the graph: a few
+    # milliseconds a batch).
     b = tf.shape(x)[0]
     seeds = tf.random.experimental.stateless_split(seed, 2)
     apply = _uniform(seeds[0], [b], 0.0, 1.0) < probability
-    levels = _uniform(seeds[1], [b], *blocks.LEVELS)
-    out = tf.numpy_function(blocks.round_trip, [x, levels, apply], tf.float32, stateful=False)
+    drawn = _uniform(seeds[1], [b], *levels)
+    trip = functools.partial(blocks.round_trip, render=render)
+    out = tf.numpy_function(trip, [x, drawn, apply], tf.float32, stateful=False)
     return tf.ensure_shape(out, x.shape)
 
 
@@ -179,6 +182,10 @@ def augment_batch(x, seed, cfg):
     x = _warp(x, seeds[1], cfg)
     if cfg.lift_probability > 0:  # its own seed: the other draws stay as they were without it
         x = _lift(x, tf.random.experimental.stateless_fold_in(seed, 5), cfg.lift_probability)
+    if cfg.sixteen_probability > 0:  # its own seed too
+        x = _small_view(tf.clip_by_value(x, 0.0, 255.0),
+                        tf.random.experimental.stateless_fold_in(seed, 7),
+                        cfg.sixteen_probability, blocks.stretched_sixteen, blocks.SIXTEEN_LEVELS)
     if cfg.small_probability > 0:
         x = _small_view(tf.clip_by_value(x, 0.0, 255.0), seeds[4], cfg.small_probability)
     x = _blur(x, seeds[2], cfg.blur_probability)

@@ -47,6 +47,7 @@ class AugmentConfig:
     blur_probability: float
     noise_std: float  # on the 0..1 intensity scale
     small_probability: float  # chance of an 8×8 round trip like scikit-learn's digits
+    sixteen_probability: float  # chance of a 16×16 one-bit scan stretched to fill its box
     lift_probability: float  # chance of a gap where a writer lifted the pen
     cut_probability: float  # chance of a digit with strokes cut as `penlift` cuts them
 
@@ -112,7 +113,7 @@ _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_
              "timeout_seconds", "elastic_sigma", "photo_count", "penlift_count",
              "number_count", "segmenter_numbers"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
-              "blur_probability", "small_probability", "lift_probability",
+              "blur_probability", "small_probability", "sixteen_probability", "lift_probability",
               "cut_probability", "scale", "translate",
               "uncertain_below"}
 
