@@ -10,7 +10,8 @@ from digits import augment, blocks, config, imageprep
 AUG = config.load(ROOT / "params.yaml").augment
 OFF = dataclasses.replace(AUG, rotation_degrees=0, shear_degrees=0, scale=0, translate=0,
                           elastic_alpha=0, stroke_probability=0, blur_probability=0,
-                          noise_std=0, small_probability=0, lift_probability=0)
+                          noise_std=0, small_probability=0, sixteen_probability=0,
+                          lift_probability=0)
 
 
 @pytest.fixture(scope="module")
