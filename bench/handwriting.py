@@ -77,7 +77,8 @@ def main():
     exact = scoring.exact_numbers(read, texts)["exact"]
     flagged = np.array([segment.uncertain(chosen, whole, threshold).any()
                         for _, chosen, whole in found])
-    perfect = scoring.exact_numbers(perfect_cut(lattices, probs, is_digit), texts)["exact"]
+    perfect_read = perfect_cut(lattices, probs, is_digit)
+    perfect = scoring.exact_numbers(perfect_read, texts)["exact"]
     by_length = collections.defaultdict(list)
     for r, t in zip(read, texts):
         by_length[len(t)].append(r == t)
@@ -89,6 +90,24 @@ def main():
           f"{flagged[right].mean():.2f} of those read right")
     wrong = [(t, r) for r, t in zip(read, texts) if r != t]
     print("wrong readings:", ", ".join(f"{t}→{r}" for t, r in wrong[:12]))
+    print("wrong readings by cause:", ", ".join(
+        f"{cause} {n}" for cause, n in causes(read, perfect_read, texts).most_common()))
+
+
+def causes(read: list[str], perfect: list[str], texts: list[str]) -> collections.Counter:
+    """Why each number read wrong was: a digit the model misreads even where the number is
+    cut as written, or else the segmentation's cut (too few digits, too many, or as many
+    but cut elsewhere)."""
+    found = collections.Counter()
+    for r, p, t in zip(read, perfect, texts):
+        if r == t:
+            continue
+        if p != t:
+            found["a digit misread where cut right"] += 1
+        else:
+            found["too few digits" if len(r) < len(t) else "too many digits"
+                  if len(r) > len(t) else "as many, cut elsewhere"] += 1
+    return found
 
 
 def _pieces(picture: np.ndarray) -> int:

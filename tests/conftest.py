@@ -4,6 +4,7 @@ real git repository. Tests that change the pipeline work on their own copy of it
 any test runs alone, in any order, or beside the others on another worker."""
 
 import dataclasses
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -33,6 +34,14 @@ TINY = {"recipe": "keras-example", "epochs": 2, "batch_size": 32,
         "keras-example.width": 8, "evaluate.photo_count": 20,
         "evaluate.penlift_count": 20, "evaluate.number_count": 10,
         "evaluate.segmenter_numbers": 60, "threads": 1}
+
+
+def bench_module(name: str):
+    """A script of bench/ imported as a module, for its functions."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run(cwd, *cmd, check=True) -> str:

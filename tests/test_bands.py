@@ -2,21 +2,13 @@
 bench/runs.csv, README shows exactly it, and `make repro`'s summary judges by it."""
 
 import csv
-import importlib.util
 import json
 
-from conftest import ROOT
-
-
-def _bench(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import ROOT, bench_module
 
 
 def test_bands_file_is_made_from_the_recorded_runs_and_readme_shows_it():
-    bands = _bench("bands")
+    bands = bench_module("bands")
     with open(bands.RUNS, newline="") as f:
         rows = list(csv.DictReader(f))
     stored = json.loads(bands.BANDS.read_text())
@@ -25,7 +17,7 @@ def test_bands_file_is_made_from_the_recorded_runs_and_readme_shows_it():
 
 
 def test_the_summary_says_within_or_outside_the_band():
-    reproduced = _bench("reproduced")
+    reproduced = bench_module("reproduced")
     band = {key: {"mean": 0.5, "min": 0.4, "max": 0.6, "runs": 3}
             for key in reproduced.HEADLINES}
     metrics = {"accuracy": 0.45, "loss": 0.7,

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import cut_as_written, digit_on_paper
+from conftest import bench_module, cut_as_written, digit_on_paper
 from digits import candidates, imageprep, lattices, numbers, outside, segment
 
 
@@ -184,3 +184,14 @@ def test_a_picture_holds_one_digit_unless_it_reads_surely_as_several_or_is_too_w
     # No candidate spans all three pieces: too wide for one digit, however it reads.
     narrow = lattices.Lattice(3, found.spans[:5], found.features[:5])
     assert not segment.holds_one_digit(narrow, [3, 2], probs, doubtful, threshold=0.99)
+
+
+def test_wrong_readings_are_told_apart_by_cause():
+    # bench/handwriting.py: the model's share of the errors against the segmentation's
+    causes = bench_module("handwriting").causes
+    texts = ["12", "345", "67", "890", "11"]
+    perfect = ["12", "845", "67", "890", "11"]  # cut as written: only "345" misread
+    read = ["12", "845", "6", "8900", "17"]
+    assert causes(read, perfect, texts) == {
+        "a digit misread where cut right": 1, "too few digits": 1, "too many digits": 1,
+        "as many, cut elsewhere": 1}
