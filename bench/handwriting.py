@@ -95,7 +95,7 @@ def main():
 
 
 def causes(read: list[str], perfect: list[str], texts: list[str]) -> collections.Counter:
-    """Why each number read wrong was: a digit the model misreads even where the number is
+    """Why each number was read wrong: a digit the model misreads even where the number is
     cut as written, or else the segmentation's cut (too few digits, too many, or as many
     but cut elsewhere)."""
     found = collections.Counter()
@@ -104,9 +104,12 @@ def causes(read: list[str], perfect: list[str], texts: list[str]) -> collections
             continue
         if p != t:
             found["a digit misread where cut right"] += 1
+        elif len(r) < len(t):
+            found["too few digits"] += 1
+        elif len(r) > len(t):
+            found["too many digits"] += 1
         else:
-            found["too few digits" if len(r) < len(t) else "too many digits"
-                  if len(r) > len(t) else "as many, cut elsewhere"] += 1
+            found["as many, cut elsewhere"] += 1
     return found
 
 
