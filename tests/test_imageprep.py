@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from conftest import digit_on_paper
-from digits import candidates, imageprep, photos
+from digits import candidates, imageprep, mnistform, photos
 
 
 def _save(path, grey: np.ndarray, **kwargs):
@@ -94,6 +94,18 @@ def test_polarity_either_way_gives_the_same_digit(digits, tmp_path):
     b = _seen(tmp_path / "b.png", 1 - dark_on_light)
     assert _similarity(a, b) > 0.97
     assert _similarity(a, digits[1]) > 0.8
+
+
+def test_the_border_lean_takes_numpys_median_and_percentiles_to_the_bit():
+    rng = np.random.default_rng(3)
+    for k in range(300):  # odd and even border lengths, ties, a single row or column
+        grey = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 40)))).astype(np.float32)
+        if k % 3 == 0:
+            grey = np.round(grey * 2) / 2
+        border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+        ground, (low, high) = float(np.median(border)), np.percentile(grey, [1, 99])
+        expected = ((ground - low) - (high - ground)) / max(float(high - low), 1e-6)
+        assert mnistform.border_lean(grey) == expected
 
 
 def test_digits_filling_the_frame_keep_their_polarity_and_strokes(mnist):

@@ -31,10 +31,10 @@ def block_counts(digit: np.ndarray, level: float) -> np.ndarray:
     (0..1): a low level draws heavy strokes, as a pen on a form does.
     """
     digit = np.asarray(digit, np.float32).squeeze()
-    ys, xs = np.nonzero(digit > 30)
-    if len(ys) == 0:
+    box = mnistform.inked(digit, digit > 30)
+    if box is None:
         return np.zeros((8, 8), np.float32)
-    box = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1] / 255
+    box = box / 255
     box = cv2.resize(box, NIST_BOX, interpolation=cv2.INTER_LINEAR)
     bitmap = np.zeros((32, 32), np.float32)
     y0, x0 = (32 - NIST_BOX[1]) // 2, (32 - NIST_BOX[0]) // 2
@@ -49,10 +49,9 @@ def sixteen_scan(digit: np.ndarray, stretch: bool, level: float | None) -> np.nd
     it; with a `level` (0..1 of the ink's peak) it is thresholded to one bit, else kept grey.
     """
     ink = np.asarray(digit, np.float32).squeeze() / 255
-    ys, xs = np.nonzero(ink > 0.1)
-    if len(ys) == 0:
+    box = mnistform.inked(ink, ink > 0.1)
+    if box is None:
         return np.zeros((16, 16), np.float32)
-    box = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     if stretch:
         size = (16, 16)
     else:
