@@ -98,7 +98,7 @@ def test_polarity_either_way_gives_the_same_digit(digits, tmp_path):
 
 def test_the_border_lean_takes_numpys_median_and_percentiles_to_the_bit():
     rng = np.random.default_rng(3)
-    for k in range(300):  # odd and even border lengths, ties, a single row or column
+    for k in range(300):  # sizes from a single pixel up, ties in a third of them
         grey = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 40)))).astype(np.float32)
         if k % 3 == 0:
             grey = np.round(grey * 2) / 2

@@ -40,8 +40,8 @@ def border_lean(grey: np.ndarray) -> float:
     round trip in their own overhead (BENCHMARKS).
     """
     border = np.sort(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]]))
-    middle = border[(border.size - 1) // 2:border.size // 2 + 1]
-    ground = float((middle[0] + middle[-1]) / 2)
+    half = border.size // 2  # 2 (H + W) pixels: always an even count
+    ground = float((border[half - 1] + border[half]) / 2)
     ordered = np.sort(grey, axis=None)
     low, high = _percentile(ordered, 1), _percentile(ordered, 99)
     return ((ground - low) - (high - ground)) / max(float(high - low), 1e-6)
