@@ -36,7 +36,7 @@ def border_lean(grey: np.ndarray) -> float:
     light end (dark ink), -1 at the dark end (light ink).
 
     The border's median and the picture's 1st and 99th percentiles are NumPy's, to the bit,
-    taken from one sort each: `np.median` and `np.percentile` cost a fifth of a training
+    taken from one sort each: `np.median` and `np.percentile` cost a quarter of a training
     round trip in their own overhead (BENCHMARKS).
     """
     border = np.sort(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]]))

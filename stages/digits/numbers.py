@@ -9,15 +9,10 @@ training and validation digits only.
 
 import numpy as np
 
-from digits import penlift
+from digits import mnistform, penlift
 
 LENGTHS = (2, 8)  # digits per number, inclusive
 LIFTED_SHARE = 0.5  # numbers whose digits have pen lifts
-
-
-def _ink(mask: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(mask)
-    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
 
 
 def _gap(rng: np.random.Generator, height: float) -> int:
@@ -34,9 +29,10 @@ def compose(digits: list[np.ndarray], rng: np.random.Generator, lifted: bool) ->
     """MNIST digits (28×28 uint8, light on dark) written as one number: an ink mask holding,
     for each pixel, 1 + the index of the digit written there (the last one where two
     overlap), 0 for paper."""
-    masks = [_ink(penlift.trace(d)) for d in digits]
+    masks = [mnistform.inked(m, m) for m in map(penlift.trace, digits)]
     if lifted:
-        masks = [_ink(cut) if (cut := penlift.cut(m, rng, cuts=1)).any() else m for m in masks]
+        masks = [mnistform.inked(cut, cut) if (cut := penlift.cut(m, rng, cuts=1)).any() else m
+                 for m in masks]
     height = float(np.median([m.shape[0] for m in masks]))
     drift = np.cumsum(rng.normal(0, 0.04 * height, len(masks)))  # the baseline wanders
     places, x = [], 0
