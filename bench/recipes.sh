@@ -10,6 +10,7 @@
 #   bench/recipes.sh bands            # main's recipe, seeds 0, 1, 2, after keras-example: the
 #                                     # band and the time ratio of one batch (about an hour)
 #   SET="augment.cut_probability=0.3" bench/recipes.sh bands   # ... a candidate change to it
+#   SEEDS="3 4" bench/recipes.sh bands   # ... other seeds, to widen a band (after keras-example)
 #   bench/recipes.sh timing           # main's own run again between two keras-example runs:
 #                                     # best's time as a ratio on this CPU, and a check that
 #                                     # the run repeats main's figures exactly (90 min
@@ -41,7 +42,7 @@ for group in $groups; do
       done ;;
     bands)
       queue -S recipe=keras-example -S epochs=15 -S seed=0
-      for seed in 0 1 2; do
+      for seed in ${SEEDS:-0 1 2}; do
         queue -S seed=$seed "${candidate[@]}"
       done ;;
     timing)
