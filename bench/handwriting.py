@@ -85,6 +85,9 @@ def main():
     print(f"numbers    exact {exact:.4f} on {len(texts)} numbers; by length: " + ", ".join(
         f"{n}: {np.mean(v):.2f}" for n, v in sorted(by_length.items())))
     print(f"numbers    exact {perfect:.4f} cut where they were written (the model's part)")
+    print("digits misread where cut as written, by their nearest neighbour: " + ", ".join(
+        f"{kind} {wrong}/{n} ({wrong / n:.3f})"
+        for kind, (n, wrong) in by_neighbour(perfect_read, texts, owners).items() if n))
     right = np.array([r == t for r, t in zip(read, texts)])
     print(f"numbers    flagged uncertain: {flagged[~right].mean():.2f} of those read wrong, "
           f"{flagged[right].mean():.2f} of those read right")
@@ -110,6 +113,29 @@ def causes(read: list[str], perfect: list[str], texts: list[str]) -> collections
             found["too many digits"] += 1
         else:
             found["as many, cut elsewhere"] += 1
+    return found
+
+
+def by_neighbour(read: list[str], texts: list[str], owners) -> dict[str, list[int]]:
+    """[digits, misread] where each number is cut as written, by how near the digit's
+    nearest neighbour was written (`numbers._gap`): apart, touching (within 0.06 of the
+    row's height either way) or overlapping (their ink boxes further into each other).
+    Numbers read with another count of digits are left out."""
+    found = {"apart": [0, 0], "touching": [0, 0], "overlapping": [0, 0]}
+    for r, t, sheet in zip(read, texts, owners):
+        if len(r) != len(t):
+            continue
+        columns = [np.flatnonzero((sheet == i + 1).any(axis=0)) for i in range(len(t))]
+        if not all(len(c) for c in columns):  # a digit written over entirely
+            continue
+        height = np.median([np.ptp(np.flatnonzero((sheet == i + 1).any(axis=1))) + 1
+                            for i in range(len(t))])
+        gaps = [(b.min() - a.max() - 1) / height for a, b in zip(columns, columns[1:])]
+        for i in range(len(t)):
+            near = min(gaps[max(0, i - 1):i + 1])
+            kind = "apart" if near > 0.06 else "touching" if near >= -0.06 else "overlapping"
+            found[kind][0] += 1
+            found[kind][1] += r[i] != t[i]
     return found
 
 
