@@ -11,20 +11,21 @@ from digits import imageprep
 from digits.mnistform import NoDigit
 from digits.lattices import Lattice
 
-MAX_PIECES = 4  # pieces one digit may be made of: pen-lift strokes, slices of a cut
+MAX_PIECES = 6  # pieces one digit may be made of: pen-lift strokes, slices of a cut
 WIDEST = 1.6  # runs of pieces wider than this many row heights are not read: several digits
 CUT_FROM = 0.85  # components this many row heights wide or wider may be touching digits
 CUT_SPACING = 0.3  # cuts through them lie at least this many row heights apart, and from ends
+CUT_EVERY = 0.2  # at most one cut for every this many row heights of width beyond the first
 
 
 def _cut_columns(blob: np.ndarray, height: float, stroke: float) -> list[int]:
     """Columns where a component wide enough for two digits may be cut: the columns of least
-    ink, lowest first, CUT_SPACING row heights apart and from its ends, one for every 0.4 row
-    heights of width beyond the first."""
+    ink, lowest first, CUT_SPACING row heights apart and from its ends, as many as its width
+    holds CUT_EVERY row heights, less one."""
     xs = np.flatnonzero(blob.any(axis=0))
     x0, x1 = xs.min(), xs.max() + 1
     spacing = max(2, int(CUT_SPACING * height))
-    most = int((x1 - x0) / (0.4 * height)) - 1
+    most = int((x1 - x0) / (CUT_EVERY * height)) - 1
     if x1 - x0 < CUT_FROM * height or x1 - x0 <= 2 * spacing:
         return []
     profile = blob[:, x0:x1].sum(axis=0).astype(np.float32)
