@@ -27,7 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "stages"))
 
-from digits import imageprep, loaded, numbers, outside, penlift, reader, scoring, segment  # noqa: E402
+from digits import (candidates, imageprep, loaded, numbers, outside, penlift, reader,  # noqa: E402
+                    scoring, segment)
 from digits.pool import Pool  # noqa: E402
 
 
@@ -69,6 +70,7 @@ def main():
             if has.any()))
         pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True)
         lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
+        kept = np.concatenate(pool.map(_ink_kept, list(zip(pictures, owners))))
     probs = model(digits)
     weights = segment.Weights(args.shape, args.digit)
     found = list(segment.readings(lattices, probs, segment.Segmenter.load(args.segmenter),
@@ -77,7 +79,8 @@ def main():
     exact = scoring.exact_numbers(read, texts)["exact"]
     flagged = np.array([segment.uncertain(chosen, whole, threshold).any()
                         for _, chosen, whole in found])
-    perfect_read = perfect_cut(lattices, probs, is_digit)
+    paths = perfect_paths(lattices, probs, is_digit)
+    perfect_read = [segment.as_text(probs[path]) for path in paths]
     perfect = scoring.exact_numbers(perfect_read, texts)["exact"]
     by_length = collections.defaultdict(list)
     for r, t in zip(read, texts):
@@ -88,6 +91,9 @@ def main():
     print("digits misread where cut as written, by their nearest neighbour: " + ", ".join(
         f"{kind} {wrong}/{n} ({wrong / n:.3f})"
         for kind, (n, wrong) in by_neighbour(perfect_read, texts, owners).items() if n))
+    print("the same, by the ink the candidate holding each keeps: " + ", ".join(
+        f"{kind} {wrong}/{n} ({wrong / n:.3f})"
+        for kind, (n, wrong) in by_ink_kept(paths, probs, kept, texts).items() if n))
     right = np.array([r == t for r, t in zip(read, texts)])
     print(f"numbers    flagged uncertain: {flagged[~right].mean():.2f} of those read wrong, "
           f"{flagged[right].mean():.2f} of those read right")
@@ -139,6 +145,43 @@ def by_neighbour(read: list[str], texts: list[str], owners) -> dict[str, list[in
     return found
 
 
+def _ink_kept(job) -> np.ndarray:
+    """(M, 2) for each candidate of a composed number: the share of the ink of the digit that
+    wrote most of it that it holds, and the share of its own ink that digit wrote."""
+    picture, owners = job
+    try:
+        found, _ = candidates.lattice(picture.astype(np.float32) / 255)
+    except imageprep.NoDigit:
+        return np.zeros((0, 2))
+    laid = candidates.laid_owners(found, owners) * (found.labels > 0)
+    kept = np.zeros((len(found.spans), 2))
+    for m in range(len(found.spans)):
+        inside = found.mask(m)
+        votes = laid[inside]
+        if votes.any():
+            digit = laid == np.bincount(votes[votes > 0]).argmax()
+            kept[m] = (digit & inside).sum() / digit.sum(), (digit & inside).sum() / inside.sum()
+    return kept
+
+
+def by_ink_kept(paths, probs, kept, texts) -> dict[str, list[int]]:
+    """[digits, misread] where each number is cut as written (`perfect_paths`), by the ink of
+    the candidate that holds each digit (`_ink_kept`): clean (at least 90% of the digit's ink,
+    and at least 80% of its own ink the digit's), sliced (under 80% of the digit's ink) or in
+    between. Numbers read with another count of digits are left out."""
+    found = {"clean": [0, 0], "in between": [0, 0], "sliced": [0, 0]}
+    for path, text in zip(paths, texts):
+        if len(path) != len(text):
+            continue
+        for k, digit in zip(path, text):
+            share, own = kept[k]
+            kind = ("clean" if share >= 0.9 and own >= 0.8 else
+                    "sliced" if share < 0.8 else "in between")
+            found[kind][0] += 1
+            found[kind][1] += int(probs[k].argmax()) != int(digit)
+    return found
+
+
 def _pieces(picture: np.ndarray) -> int:
     """How many separate pieces of ink (8-connected) the preprocessing keeps as the digit."""
     try:
@@ -148,16 +191,17 @@ def _pieces(picture: np.ndarray) -> int:
     return len(imageprep.components(kept.astype(np.uint8))[1])
 
 
-def perfect_cut(lattices, probs, is_digit) -> list[str]:
-    """Each number read through the candidates that are its digits as written."""
-    read, at = [], 0
+def perfect_paths(lattices, probs, is_digit) -> list[np.ndarray]:
+    """Each number's path through the candidates that are its digits as written: their
+    indices into `probs`, left to right."""
+    paths, at = [], 0
     for found in lattices:
         m = len(found.spans) if found is not None else 0
-        mine, right = probs[at:at + m], is_digit[at:at + m].astype(float)
+        right = is_digit[at:at + m].astype(float)
+        path = segment.best_path(found, probs[at:at + m], right, segment.Weights(1e3)) if m else []
+        paths.append(at + np.array(path, int))
         at += m
-        path = segment.best_path(found, mine, right, segment.Weights(1e3)) if m else []
-        read.append(segment.as_text(mine[path]))
-    return read
+    return paths
 
 
 if __name__ == "__main__":

@@ -127,9 +127,9 @@ def lattice(grey: np.ndarray) -> tuple[Lattice, np.ndarray]:
     return found, np.stack(digits)
 
 
-def truth(found: Lattice, owners: np.ndarray) -> np.ndarray:
-    """(M,) whether each candidate is exactly one whole digit, from the owner of each ink
-    pixel (`numbers.render_set(owners=True)`) laid over the lattice's ink box."""
+def laid_owners(found: Lattice, owners: np.ndarray) -> np.ndarray:
+    """The digit that wrote each pixel (`numbers.render_set(owners=True)`), laid over the
+    lattice's ink box at its working size (0: paper)."""
     ys, xs = np.nonzero(found.labels)
     oy, ox = np.nonzero(owners)
     crop = owners[oy.min():oy.max() + 1, ox.min():ox.max() + 1]
@@ -137,6 +137,13 @@ def truth(found: Lattice, owners: np.ndarray) -> np.ndarray:
     laid = np.zeros(found.labels.shape, owners.dtype)
     laid[ys.min():ys.max() + 1, xs.min():xs.max() + 1] = cv2.resize(
         crop, size, interpolation=cv2.INTER_NEAREST)
+    return laid
+
+
+def truth(found: Lattice, owners: np.ndarray) -> np.ndarray:
+    """(M,) whether each candidate is exactly one whole digit, from the owner of each ink
+    pixel (`laid_owners`): its pieces are all, and only, those whose ink is mostly one digit's."""
+    laid = laid_owners(found, owners)
     owner = []
     for i in range(found.pieces):
         votes = laid[found.labels == i + 1]
