@@ -1,12 +1,12 @@
 """ONNX files that are the same bytes for the same model.
 
 tf2onnx numbers the names it invents (`const_axes__41`, `Transpose__52`) from a counter whose
-value depends on what ran before in the process, and now and then lists independent nodes in
-another order, so two exports of one model differ, and DVC sees a new `model.onnx` on every
-`dvc repro -f`. Putting the nodes in an order given by the graph's structure alone (depth
-first from the outputs, each node's inputs in their order), renumbering invented names in that
-order, and storing initializers in it, makes the file a function of the graph alone. Names
-tf2onnx took from the Keras layers are kept.
+value depends on what ran before in the process (the batch dimension's `unk__96` as well), and
+now and then lists independent nodes in another order, so two exports of one model differ, and
+DVC sees a new `model.onnx` on every `dvc repro -f`. Putting the nodes in an order given by the
+graph's structure alone (depth first from the outputs, each node's inputs in their order),
+renumbering invented names in that order, and storing initializers in it, makes the file a
+function of the graph alone. Names tf2onnx took from the Keras layers are kept.
 """
 
 import re
@@ -78,4 +78,15 @@ def canonical(model: onnx.ModelProto) -> onnx.ModelProto:
                                                             t.name))
     graph.ClearField("initializer")
     graph.initializer.extend(initializers)
+    _rename_dimensions([*graph.input, *graph.output, *graph.value_info])
     return model
+
+
+def _rename_dimensions(values):
+    """Invented names of dimensions of unknown size (`unk__96`) renumbered in order of
+    appearance, as `dim__k`."""
+    dims = [dim for value in values for dim in value.type.tensor_type.shape.dim
+            if dim.HasField("dim_param")]
+    names = _renumbered([dim.dim_param for dim in dims], lambda name: "dim")
+    for dim in dims:
+        dim.dim_param = names.get(dim.dim_param, dim.dim_param)
