@@ -280,7 +280,8 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     # Strokes written with a pen lift lie close to the rest: within NEAR_STROKES stroke
     # widths of the ink kept so far (the L and the upright of an open 4, a 9's stem, a 7's
     # bar), however they sit against the core's box.
-    near = NEAR_STROKES * stroke_width(labels == core.label)
+    core_stroke = stroke_width(labels == core.label)
+    near = NEAR_STROKES * core_stroke
 
     def within_width(b):
         return core.x - mx <= b.x and b.x + b.w / 2 <= core.x + core.w + mx
@@ -299,14 +300,22 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     # A streak is kept only when its middle lies within the core's reach and it starts
     # within it or lies near the ink (the bar of a 5 or a 7, even one lifted off and running
     # far right; not a line reaching past both sides), and never when it touches the frame
-    # (what a tilted table edge leaves of itself). Nothing else that touches the frame is
-    # kept either, unless the digit itself does (cut off by the frame): what lies there is
-    # the table, a pen, a shadow's edge. The core itself is always kept, even a streak at
-    # the frame when there is nothing else.
+    # (what a tilted table edge leaves of itself), nor when it was not written with the
+    # digit's pen: its strokes under half as wide as the core's or under half as dark as the
+    # darkest (the thin, tapering band a tilted paper or table edge leaves where the straight
+    # part of it was erased as a line). Nothing else that touches the frame is kept either,
+    # unless the digit itself does (cut off by the frame): what lies there is the table, a
+    # pen, a shadow's edge. The core itself is always kept, even a streak at the frame when
+    # there is nothing else.
+    def same_pen(b):
+        return (stroke_width(labels == b.label) >= 0.5 * core_stroke
+                and strength(b) >= 0.5 * darkest)
+
     def may_join(b, is_near):
         return (b.area >= 0.05 * core.area
                 and (not streak_like(b)
-                     or (centred(b) and (within_width(b) or is_near) and not touches_border(b)))
+                     or (centred(b) and (within_width(b) or is_near) and not touches_border(b)
+                         and same_pen(b)))
                 and (touches_border(core) or not touches_border(b)))
 
     others = [b for b in candidates + streaks if b is not core]
