@@ -62,19 +62,24 @@ OUTSIDE = {"sklearn_digits": ("sklearn_digits", "accuracy"), "photos": ("photos"
            "penlift": ("penlift", "accuracy"), "numbers": ("numbers", "exact")}
 
 
-def _cached_model(experiment: str) -> Path:
-    """The ONNX model an experiment made, in the DVC cache (from its dvc.lock)."""
-    ref = next(line.split()[-1] for line in _git("for-each-ref", "refs/exps").splitlines()
-               if line.endswith(f"/{experiment}"))
+def _cached_model(experiment: str) -> Path | None:
+    """The ONNX model an experiment made, in the DVC cache (from its dvc.lock); None where
+    this repository does not hold the experiment or its model."""
+    ref = next((line.split()[-1] for line in _git("for-each-ref", "refs/exps").splitlines()
+                if line.endswith(f"/{experiment}")), None)
+    if ref is None:
+        return None
     lock = yaml.safe_load(_git("show", f"{ref}:dvc.lock"))
     md5 = next(out["md5"] for out in lock["stages"]["export"]["outs"]
                if out["path"] == "data/model/model.onnx")
-    return ROOT / ".dvc/cache/files/md5" / md5[:2] / md5[2:]
+    path = ROOT / ".dvc/cache/files/md5" / md5[:2] / md5[2:]
+    return path if path.exists() else None
 
 
 def _rescore(rows: list[dict], recipes: list[str]) -> list[dict]:
     """The recipes' recorded experiments, their outside cells read again by the present
-    code."""
+    code. A run whose model this repository does not hold keeps the cells that no re-scored
+    run changed; the others are left empty, as not measured with the present code."""
     import shutil
     import sys
     import tempfile
@@ -85,18 +90,30 @@ def _rescore(rows: list[dict], recipes: list[str]) -> list[dict]:
 
     segmenter = segment.Segmenter.load(ROOT / "data/model/segmenter.json")
     commit = _git("rev-parse", "--short=7", "HEAD").strip()
+    changed, missing = set(), []
     for row in rows:
         if row["recipe"] not in recipes or not row["where"].startswith("dvc exp "):
             continue
         experiment = row["where"].split(",")[0].split()[2]
+        model = _cached_model(experiment)
+        if model is None:
+            missing.append((row, experiment))
+            continue
         with tempfile.TemporaryDirectory() as tmp:  # loaded models go by their suffix
             path = Path(tmp) / "model.onnx"
-            shutil.copy(_cached_model(experiment), path)
+            shutil.copy(model, path)
             scores = robustness(loaded.load_model(path), segmenter, ROOT / "data/outside")
         for metric, (name, key) in OUTSIDE.items():
+            changed |= {metric} if str(scores[name][key]) != row[metric] else set()
             row[metric] = scores[name][key]
         row["where"] = f"dvc exp {experiment}, outside sets re-scored on {commit}"
         print(experiment, {metric: row[metric] for metric in OUTSIDE})
+    for row, experiment in missing:
+        for metric in changed:
+            row[metric] = ""
+        row["where"] = (f"dvc exp {experiment}, not re-scored on {commit} (its model was not "
+                        f"in the DVC cache): {', '.join(sorted(changed)) or 'nothing'} left out")
+        print(experiment, "not re-scored: its model is not in the DVC cache")
     with open(RUNS, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
