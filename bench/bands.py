@@ -104,7 +104,8 @@ def _rescore(rows: list[dict], recipes: list[str]) -> list[dict]:
             shutil.copy(model, path)
             scores = robustness(loaded.load_model(path), segmenter, ROOT / "data/outside")
         for metric, (name, key) in OUTSIDE.items():
-            changed |= {metric} if str(scores[name][key]) != row[metric] else set()
+            if str(scores[name][key]) != row[metric]:
+                changed.add(metric)
             row[metric] = scores[name][key]
         row["where"] = f"dvc exp {experiment}, outside sets re-scored on {commit}"
         print(experiment, {metric: row[metric] for metric in OUTSIDE})
