@@ -265,6 +265,35 @@ def test_shadow_and_uneven_light_are_flattened(digits, tmp_path):
     assert _similarity(seen, imageprep.to_mnist(clean)) > 0.9
 
 
+def test_a_shadow_round_the_digit_on_evenly_lit_paper_stays_paper(digits, tmp_path):
+    # The frame's border all paper, a soft shadow around the digit away from it: measuring
+    # stroke width on a global threshold took the shadow for one thick stroke, and a grey
+    # closing that wide left the whole shadow as ink.
+    for i in range(1, 7):
+        clean = digit_on_paper(digits[i])
+        h, w = clean.shape
+        yy, xx = np.mgrid[0:h, 0:w]
+        inside = np.clip((0.3 * h - np.hypot(yy - 0.45 * h, xx - 0.55 * w)) / (0.06 * h), 0, 1)
+        seen = _seen(tmp_path / f"{i}.png", clean * (1 - 0.4 * inside))
+        assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
+
+
+def test_thick_strokes_under_a_shadow_come_out_whole(digits, tmp_path):
+    # Marker strokes wider than the median window's paper: the rough mask is their outline.
+    # A shadow reaching the frame (and a table along one side, or not) leaves the border
+    # uneven, so no global threshold can measure them.
+    for i in range(1, 9):
+        clean = digit_on_paper(cv2.dilate(digits[i], np.ones((7, 7), np.uint8)), scale=5)
+        h, w = clean.shape
+        yy, xx = np.mgrid[0:h, 0:w]
+        shaded = clean * (1 - 0.4 * np.clip((0.6 * h - np.hypot(yy - h, xx)) / (0.1 * h), 0, 1))
+        tabled = shaded.copy()
+        tabled[:, : w // 12] = 0.2
+        for name, grey in (("shaded", shaded), ("tabled", tabled)):
+            seen = _seen(tmp_path / f"{name}{i}.png", grey)
+            assert _similarity(seen, imageprep.to_mnist(clean)) > 0.85, (name, i)
+
+
 def test_specks_ruled_lines_and_paper_edges_are_dropped(digits, tmp_path):
     clean = digit_on_paper(digits[3])
     messy = clean.copy()

@@ -183,9 +183,9 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
 
     Light strokes on dark are first inverted to dark on light. Illumination, in two passes: a
     median filter wider than any stroke gives a first ink map, from which the stroke width is
-    measured; then a grey closing just wider than the strokes erases them and follows the
-    paper's light closely, shadow edges included. Ink is how much darker than its own local
-    paper a pixel is.
+    measured (strokes too thick for the median, where they are: `_thick_strokes`); then a grey
+    closing just wider than the strokes erases them and follows the paper's light closely,
+    shadow edges included. Ink is how much darker than its own local paper a pixel is.
     """
     if not dark_ink(grey):
         grey = 1.0 - grey
@@ -194,19 +194,32 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if otsu < 20 or not mask.any():
         return ink
-    width = stroke_width(mask)
-    if border_lean(grey) >= 0.95:
-        # Evenly lit paper all round. Where ink is dense (a marker digit filling the frame)
-        # the median is ink too and the rough mask is hollow: a global threshold measures the
-        # strokes whole.
-        _, whole = cv2.threshold(np.round((1 - grey) * 255).astype(np.uint8), 0, 1,
-                                 cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        width = max(width, stroke_width(whole))
     # The thickest strokes are ~2x the mean; a rough first mask can underestimate it.
-    k = int(max(4 * width, min(grey.shape) / 8)) | 1
+    k = max(int(max(4 * stroke_width(mask), min(grey.shape) / 8)) | 1, _thick_strokes(grey))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
     paper = cv2.GaussianBlur(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel), (0, 0), 1.0)
     return _paper_ratio_ink(grey, paper)
+
+
+def _thick_strokes(grey: np.ndarray) -> int:
+    """A grey closing wide enough for thick strokes (a marker, a digit written large and
+    blurred), whose middles the median takes for paper, leaving the rough mask hollow; 0 when
+    there are none.
+
+    A closing a third of the frame wide erases such strokes but keeps shadows, which are
+    wider (or reach the frame's border, like a table beyond the paper): the ink it leaves
+    away from the border is measured whole.
+    """
+    side = int(min(grey.shape) / 3) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    ink = _paper_ratio_ink(grey, cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel))
+    otsu, mask = cv2.threshold(np.round(ink * 255).astype(np.uint8), 0, 1,
+                               cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    labels, blobs = components(mask)
+    inner = [b.label for b in blobs if not _at_border(b, mask.shape)]
+    if otsu < 20 or not inner:
+        return 0
+    return int(min(2.5 * stroke_width(np.isin(labels, inner)), side)) | 1
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,10 @@ class _Blob:
     area: int
 
 
+def _at_border(b: _Blob, shape: tuple[int, int]) -> bool:
+    return b.x == 0 or b.y == 0 or b.x + b.w == shape[1] or b.y + b.h == shape[0]
+
+
 def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """The components that make the digit: drops specks, ruled lines, paper edges, borders."""
     labels, blobs = components(mask)
@@ -227,7 +244,7 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         raise NoDigit("no digit found")
 
     def touches_border(b):
-        return b.x == 0 or b.y == 0 or b.x + b.w == W or b.y + b.h == H
+        return _at_border(b, mask.shape)
 
     def line_like(b):  # ruled lines and paper edges, tilted or not: long and thin
         if max(b.w, b.h) < 0.5 * min(H, W):
