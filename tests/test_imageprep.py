@@ -167,6 +167,19 @@ def test_a_dark_object_at_the_frame_beside_the_digit_is_not_part_of_it(digits, t
         assert _similarity(seen, imageprep.to_mnist(clean)) > 0.95, i
 
 
+def test_a_piece_of_table_along_the_frames_side_is_not_the_digit(digits, tmp_path):
+    # A digit written small and faint low on a narrow picture; along its left side, a third
+    # of the height of the table beyond the sheet (the rest of it erased as a straight line).
+    # Too short to run along most of the side, it was chosen as the digit and read as a 1.
+    for i in range(12):
+        page = np.full((400, 140), 0.85, np.float32)
+        page[300:380, 40:120] = digit_on_paper(digits[i], scale=2, paper=0.85, ink=0.45)
+        edged = page.copy()
+        edged[70:200, :18] = 0.25
+        seen = _seen(tmp_path / f"{i}.png", edged)
+        assert _similarity(seen, imageprep.to_mnist(page)) > 0.9, i
+
+
 def test_the_bar_of_a_five_reaching_far_past_its_body_is_kept(tmp_path):
     # A 5 whose bar, lifted apart from the downstroke, runs far to the right: it reads as the
     # same 5 with the bar attached, not as a body alone (a 6 or a 3 to the model).

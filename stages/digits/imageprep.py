@@ -254,9 +254,13 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         along = H if b.h > b.w else W  # the frame's side the line runs along
         return long_side > 0.6 * along and short_side < 0.08 * min(H, W)
 
-    def edge_like(b):  # the table beyond the paper: along most of a side it touches
-        along_top_bottom = (b.y == 0 or b.y + b.h == H) and b.w > 0.6 * W
-        along_sides = (b.x == 0 or b.x + b.w == W) and b.h > 0.6 * H
+    def edge_like(b):  # the table beyond the paper: along most of a side it touches, or a
+        # piece of it running along that side, the rest erased as a straight line
+        def runs_along(length, across, side):
+            return length > 0.6 * side or (length >= 3 * across and length >= 0.25 * side)
+
+        along_top_bottom = (b.y == 0 or b.y + b.h == H) and runs_along(b.w, b.h, W)
+        along_sides = (b.x == 0 or b.x + b.w == W) and runs_along(b.h, b.w, H)
         return along_top_bottom or along_sides
 
     def strength(b):  # how dark the component's darkest strokes are
