@@ -212,7 +212,9 @@ def _thick_strokes(grey: np.ndarray) -> int:
     """
     side = int(min(grey.shape) / 3) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-    ink = _paper_ratio_ink(grey, cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel))
+    levels = np.round(grey * 255).astype(np.uint8)  # over three times faster than floats
+    paper = cv2.morphologyEx(levels, cv2.MORPH_CLOSE, kernel).astype(np.float32) / 255
+    ink = _paper_ratio_ink(grey, np.maximum(paper, grey))
     otsu, mask = cv2.threshold(np.round(ink * 255).astype(np.uint8), 0, 1,
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     labels, blobs = components(mask)
