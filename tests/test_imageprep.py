@@ -180,6 +180,18 @@ def test_a_piece_of_table_along_the_frames_side_is_not_the_digit(digits, tmp_pat
         assert _similarity(seen, imageprep.to_mnist(page)) > 0.9, i
 
 
+def test_a_piece_of_ruled_line_joined_to_the_digit_is_not_read_with_it(digits, tmp_path):
+    # A ruled line, thin and broken up (too short a run to be erased as a line), touching the
+    # digit's right side at half its height: it made a 0 a 2, a 7 a 2, a 1 an L.
+    for i in range(12):
+        page = digit_on_paper(digits[i], scale=4)
+        right = 24 + 4 * int(np.nonzero(digits[i][12:16].max(axis=0) > 128)[0].max())
+        lined = page.copy()
+        lined[80:82, right - 8:-12] *= 0.5
+        seen = _seen(tmp_path / f"{i}.png", lined)
+        assert _similarity(seen, imageprep.to_mnist(page)) > 0.95, i
+
+
 def test_the_bar_of_a_five_reaching_far_past_its_body_is_kept(tmp_path):
     # A 5 whose bar, lifted apart from the downstroke, runs far to the right: it reads as the
     # same 5 with the bar attached, not as a body alone (a 6 or a 3 to the model).

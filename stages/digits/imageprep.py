@@ -351,7 +351,32 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
                    and gap[labels == b.label].min() <= near and may_join(b, True)]
         keep += joining
         grown = bool(joining)
-    return np.isin(labels, [b.label for b in keep])
+    return _without_thin_lines(np.isin(labels, [b.label for b in keep]), core_stroke)
+
+
+def _without_thin_lines(digit: np.ndarray, stroke: float) -> np.ndarray:
+    """The digit without the pieces of ruled lines and of paper or shadow edges joined to it
+    (too broken up for `_remove_lines` to see a line): straight runs under 0.6 of its stroke
+    width across and over three of them long, and the specks they leave."""
+    across = int(0.6 * stroke) | 1
+    if across < 3:  # strokes too thin to tell a line from them
+        return digit
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (across, across))
+    thin = digit & ~cv2.morphologyEx(digit.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
+    labels, blobs = components(thin.astype(np.uint8))
+
+    def straight(b):
+        points = np.column_stack(np.nonzero(labels[b.y:b.y + b.h, b.x:b.x + b.w] == b.label))
+        long_side, short_side = sorted(cv2.minAreaRect(points.astype(np.float32))[1])[::-1]
+        return long_side >= 3 * stroke and short_side < 0.6 * stroke
+
+    lines = [b.label for b in blobs if max(b.w, b.h) >= 3 * stroke and straight(b)]
+    if not lines:
+        return digit
+    labels, blobs = components((digit & ~np.isin(labels, lines)).astype(np.uint8))
+    least = max(stroke * stroke, 0.1 * max((b.area for b in blobs), default=0))
+    kept = np.isin(labels, [b.label for b in blobs if b.area >= least])
+    return kept if kept.any() else digit
 
 
 def _remove_lines(mask: np.ndarray) -> np.ndarray:
