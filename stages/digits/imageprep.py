@@ -452,19 +452,30 @@ def _zoom(grey: np.ndarray) -> tuple[np.ndarray, int, int]:
     return (crop, top, left) if max(crop.shape) > SMALL_SIDE else (grey, 0, 0)
 
 
-def _spanned(mask: np.ndarray) -> tuple[bool, bool]:
+def _spanned(mask: np.ndarray, grey: np.ndarray) -> tuple[bool, bool]:
     """Whether the strokes reach (nearly) both ends of the picture's height, and of its
-    width: a digit cropped to its ink, on those sides. Solid blobs (a table, a shadow) and
-    lines running along a side (ruled lines, paper edges) do not count; what remains must
-    span `TIGHT_COVER` of the side."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    width: a digit cropped to its ink, on those sides. Solid blobs (a table, a shadow), lines
+    running along a side (ruled lines, paper edges) and specks of noise in a dark place (a
+    table beyond the sheet: what lies round them is as dark as they are, where strokes have
+    paper round them) do not count; what remains must span `TIGHT_COVER` of the side."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     stats = stats[1:]
     if not len(stats):
         return False, False
     h, w = mask.shape
     x, y, bw, bh, area = stats.T
     thin = ((bw >= 0.9 * w) & (bh < 0.25 * h)) | ((bh >= 0.9 * h) & (bw < 0.25 * w))
-    strokes = stats[(area >= 0.1 * area.max()) & (area < 0.5 * bw * bh) & ~thin]
+    paper = float(np.median(grey))
+
+    def on_paper(i):
+        x0, y0 = max(0, x[i] - 3), max(0, y[i] - 3)
+        box = np.s_[y0:y[i] + bh[i] + 3, x0:x[i] + bw[i] + 3]
+        ring = cv2.dilate((labels[box] == i + 1).astype(np.uint8), np.ones((5, 5), np.uint8))
+        ring = ring.astype(bool) & (mask[box] == 0)
+        return not ring.any() or float(np.median(grey[box][ring])) >= 0.5 * paper
+
+    shaped = (area >= 0.1 * area.max()) & (area < 0.5 * bw * bh) & ~thin
+    strokes = stats[[i for i in np.flatnonzero(shaped) if on_paper(i)]]
     if not len(strokes):
         return False, False
     x, y, bw, bh = strokes[:, :4].T
@@ -527,7 +538,7 @@ def binarize_placed(grey: np.ndarray, min_contrast: float = MIN_CONTRAST):
     # Strokes from top to bottom (a 1, a 4's stem) would pass for a vertical line. Strokes
     # from side to side only are left as they are: so do ruled lines crossing a digit, which
     # paper added at the sides would keep.
-    tall, wide = _spanned(mask)
+    tall, wide = _spanned(mask, work)
     if tall:  # framed, the strokes span well under TIGHT_COVER there: no second time
         framed, pad_y, pad_x = _framed(grey, wide)
         mask, ink, (scale, top, left) = binarize_placed(framed, min_contrast)
