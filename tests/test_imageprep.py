@@ -182,7 +182,7 @@ def test_a_piece_of_table_along_the_frames_side_is_not_the_digit(digits, tmp_pat
 
 def test_a_piece_of_ruled_line_joined_to_the_digit_is_not_read_with_it(digits, tmp_path):
     # A ruled line, thin and broken up (too short a run to be erased as a line), touching the
-    # digit's right side at half its height: it made a 0 a 2, a 7 a 2, a 1 an L.
+    # digit's right side at half its height: it made a 0 a 2, a 9 a 2, a 1 an L.
     for i in range(12):
         page = digit_on_paper(digits[i], scale=4)
         right = 24 + 4 * int(np.nonzero(digits[i][12:16].max(axis=0) > 128)[0].max())
