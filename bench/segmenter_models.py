@@ -1,8 +1,8 @@
 """Which model tells one whole digit from a fragment or a pair best, on the candidates'
-geometry: logistic regression, the `segmenter` stage's MLP, gradient boosting. Fitted on
-numbers of training digits, measured (AUC) on other numbers of training digits.
+geometry and shape: logistic regression, the `segmenter` stage's MLP, gradient boosting.
+Fitted on numbers of training digits, measured (AUC) on other numbers of training digits.
 
-    python bench/segmenter_models.py [--fit 600] [--held-out 300]
+    python bench/segmenter_models.py [--fit 5000] [--held-out 300]
 """
 
 import argparse
@@ -11,6 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "stages"))
+
+import numpy as np  # noqa: E402
 
 import segmenter  # noqa: E402
 from digits.pool import Pool  # noqa: E402
@@ -24,20 +26,22 @@ def main():
     from sklearn.preprocessing import StandardScaler
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--fit", type=int, default=600)
+    parser.add_argument("--fit", type=int, default=5000)
     parser.add_argument("--held-out", type=int, default=300)
     args = parser.parse_args()
     train = ROOT / segmenter.SPLITS["train"]
     with Pool() as pool:
-        x, y = segmenter.labelled_candidates(train, args.fit, 11, pool)
-        x_held, y_held = segmenter.labelled_candidates(train, args.held_out, 12, pool)
+        geometry, shapes, y = segmenter.labelled_candidates(train, args.fit, 11, pool)
+        held = segmenter.labelled_candidates(train, args.held_out, 12, pool)
+    x, x_held, y_held = np.hstack([geometry, shapes]), np.hstack(held[:2]), held[2]
     others = {
         "logistic regression": make_pipeline(StandardScaler(),
                                              LogisticRegression(max_iter=3000)).fit(x, y),
         "gradient boosting": HistGradientBoostingClassifier(random_state=0).fit(x, y),
     }
     scores = {name: model.predict_proba(x_held)[:, 1] for name, model in others.items()}
-    scores["MLP (the segmenter stage's)"] = segmenter.fit(x, y, seed=0).one_digit(x_held)
+    fitted = segmenter.fit(geometry, shapes, y, seed=0)
+    scores["MLP (the segmenter stage's)"] = fitted.one_digit(*held[:2])
     print(f"{len(y)} candidates fitted, {len(y_held)} held out")
     for name, p in scores.items():
         print(f"{name:30s} AUC {roc_auc_score(y_held, p):.4f}")

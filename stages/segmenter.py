@@ -4,10 +4,10 @@ read by recognition (`digits/segment.py`).
 Numbers are composed from *training* digits, with the digit of each pixel's ink known, and
 cut into candidate digits as `predict.py --number` cuts them; each candidate is labelled
 one whole digit or not (a fragment, a pair, a digit with a piece of its neighbour). A small
-neural network learns that from the candidates' geometry (scikit-learn), and is measured on
-numbers of *validation* digits. Writes data/model/segmenter.json (its weights, run in NumPy
-by `predict.py` and `evaluate`) and reports/segmenter.json (the measurement). It does not
-depend on the digit model, so a new model never re-runs it.
+neural network learns that from the candidates' geometry and shape (scikit-learn), and is
+measured on numbers of *validation* digits. Writes data/model/segmenter.json (its weights,
+run in NumPy by `predict.py` and `evaluate`) and reports/segmenter.json (the measurement).
+It does not depend on the digit model, so a new model never re-runs it.
 """
 
 from pathlib import Path
@@ -20,35 +20,40 @@ from digits.pool import Pool
 SPLITS = {"train": Path("data/prepared/train.npz"), "val": Path("data/prepared/val.npz")}
 OUT = Path("data/model/segmenter.json")
 REPORT = Path("reports/segmenter.json")
-HIDDEN = 32  # units in the hidden layer: BENCHMARKS.md, "Numbers read by recognition"
+HIDDEN = 64  # units in the hidden layer: BENCHMARKS.md, "The candidate's shape in the segmenter"
+MEASURED_ON = 300  # at most this many numbers of validation digits measure it
 
 
 def labelled_candidates(path: Path, count: int, seed: int, pool: Pool):
-    """Features and labels of the candidates of `count` numbers of the split's digits."""
+    """Geometry, shapes and labels of the candidates of `count` numbers of the split's digits."""
     with np.load(path) as npz:
         x, y = npz["x"], npz["y"]
     pictures, _, owners = numbers.render_set(x, y, count, seed, owners=True)
     lattices, _, whole = outside.numbers_to_lattices(pictures, pool, owners)
-    features = np.concatenate([f.features for f in lattices if f is not None])
-    return features, whole
+    found = [f for f in lattices if f is not None]
+    return (np.concatenate([f.features for f in found]),
+            np.concatenate([f.shapes for f in found]), whole)
 
 
-def fit(features: np.ndarray, whole: np.ndarray, seed: int) -> segment.Segmenter:
+def fit(features: np.ndarray, shapes: np.ndarray, whole: np.ndarray,
+        seed: int) -> segment.Segmenter:
+    """Stops when a tenth of the candidates, held aside, no longer gains."""
     from sklearn.neural_network import MLPClassifier
-    from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(features)
-    net = MLPClassifier((HIDDEN,), alpha=1e-3, max_iter=2000, random_state=seed)
-    net.fit(scaler.transform(features), whole)
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale == 0] = 1.0
+    net = MLPClassifier((HIDDEN,), alpha=1e-3, max_iter=300, early_stopping=True,
+                        random_state=seed)
+    net.fit(segment.Segmenter.inputs(features, shapes, mean, scale), whole)
     (hidden_w, out_w), (hidden_b, out_b) = net.coefs_, net.intercepts_
-    return segment.Segmenter(scaler.mean_, scaler.scale_, hidden_w, hidden_b, out_w[:, 0],
-                             out_b[0])
+    return segment.Segmenter(mean, scale, hidden_w, hidden_b, out_w[:, 0], out_b[0])
 
 
-def measured(segmenter: segment.Segmenter, features: np.ndarray, whole: np.ndarray) -> dict:
+def measured(segmenter: segment.Segmenter, features: np.ndarray, shapes: np.ndarray,
+             whole: np.ndarray) -> dict:
     from sklearn.metrics import roc_auc_score
 
-    p = segmenter.one_digit(features)
+    p = segmenter.one_digit(features, shapes)
     return {"candidates": len(whole), "whole_digits": int(whole.sum()),
             "auc": round(float(roc_auc_score(whole, p)), 6),
             "accuracy": round(float(np.mean((p >= 0.5) == whole)), 6)}
@@ -57,8 +62,8 @@ def measured(segmenter: segment.Segmenter, features: np.ndarray, whole: np.ndarr
 @config.run_stage
 def main():
     cfg = config.load()
-    counts = {"train": cfg.evaluate.segmenter_numbers,
-              "val": max(1, cfg.evaluate.segmenter_numbers // 2)}
+    counts = {"train": cfg.evaluate.segmenter_numbers, 
+              "val": min(MEASURED_ON, max(1, cfg.evaluate.segmenter_numbers // 2))}
     with Pool() as pool:
         sets = {split: labelled_candidates(path, counts[split], cfg.evaluate.photo_seed, pool)
                 for split, path in SPLITS.items()}

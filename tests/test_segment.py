@@ -116,7 +116,8 @@ def test_boxes_lie_on_the_digits_in_the_picture(digits, where):
 def _lattice_of_three():
     """Three pieces: every single one, both pairs and all three as candidates."""
     spans = np.array([(0, 0), (1, 1), (2, 2), (0, 1), (1, 2), (0, 2)])
-    return lattices.Lattice(3, spans, np.zeros((6, len(lattices.FEATURES)), np.float32))
+    return lattices.Lattice(3, spans, np.zeros((6, len(lattices.FEATURES)), np.float32),
+                            np.zeros((6, lattices.SHAPE ** 2), np.uint8))
 
 
 def test_the_path_weighs_the_models_answers_against_the_shape():
@@ -139,7 +140,7 @@ def test_numbers_are_read_along_their_paths_or_not_at_all():
     probs[np.arange(6), [1, 2, 3, 4, 5, 6]] = 0.991
 
     class Singles:  # the segmenter's interface: whole single pieces, no pairs
-        def one_digit(self, features):
+        def one_digit(self, features, shapes):
             return np.array([0.9, 0.9, 0.9, 0.01, 0.01, 0.01])
 
     read = segment.read_numbers([found, None, found], np.concatenate([probs, probs]),
@@ -156,24 +157,36 @@ def test_lattices_survive_packing_for_storage(mnist):
         assert a.pieces == b.pieces
         np.testing.assert_array_equal(a.spans, b.spans)
         np.testing.assert_array_equal(a.features, b.features)
+        np.testing.assert_array_equal(a.shapes, b.shapes)
+
+
+def test_a_candidates_shape_is_its_mnist_form_averaged_over_two_by_two_blocks():
+    digits = np.zeros((2, 28, 28, 1), np.uint8)
+    digits[0, :2, :2] = 255
+    digits[1, 26:, 26:], digits[1, 0, 0] = 100, 3
+    shapes = lattices.shapes(digits)
+    assert shapes.shape == (2, lattices.SHAPE ** 2) and shapes.dtype == np.uint8
+    assert shapes[0, 0] == 255 and not shapes[0, 1:].any()
+    assert shapes[1, -1] == 100 and shapes[1, 0] == 1 and not shapes[1, 1:-1].any()
 
 
 def test_the_segmenter_round_trips_through_json_and_refuses_other_features(tmp_path):
     rng = np.random.default_rng(0)
-    n = len(lattices.FEATURES)
+    n, k = len(lattices.FEATURES), lattices.SHAPE ** 2
     fitted = segment.Segmenter(rng.normal(size=n), rng.uniform(0.5, 2, n),
-                               rng.normal(size=(n, 4)), rng.normal(size=4), rng.normal(size=4),
-                               0.3)
+                               rng.normal(size=(n + k, 4)), rng.normal(size=4),
+                               rng.normal(size=4), 0.3)
     (tmp_path / "s.json").write_text(fitted.to_json())
-    features = rng.normal(size=(5, n))
-    p = segment.Segmenter.load(tmp_path / "s.json").one_digit(features)
-    np.testing.assert_allclose(p, fitted.one_digit(features), atol=1e-5)
+    features, shapes = rng.normal(size=(5, n)), rng.integers(0, 256, (5, k), np.uint8)
+    p = segment.Segmenter.load(tmp_path / "s.json").one_digit(features, shapes)
+    np.testing.assert_allclose(p, fitted.one_digit(features, shapes), atol=1e-5)
     assert ((0 < p) & (p < 1)).all()
-    other = json.loads(fitted.to_json())
-    other["features"] = other["features"][:-1]
-    (tmp_path / "old.json").write_text(json.dumps(other))
-    with pytest.raises(ValueError, match="other features"):
-        segment.Segmenter.load(tmp_path / "old.json")
+    for key, changed in (("features", lambda f: f[:-1]), ("shape", lambda _: 7)):
+        other = json.loads(fitted.to_json())
+        other[key] = changed(other[key])
+        (tmp_path / "old.json").write_text(json.dumps(other))
+        with pytest.raises(ValueError, match="other features"):
+            segment.Segmenter.load(tmp_path / "old.json")
 
 
 def test_a_reading_is_flagged_where_the_model_or_the_segmenter_doubts_it():
@@ -195,7 +208,7 @@ def test_a_picture_holds_one_digit_unless_it_reads_surely_as_several_or_is_too_w
     doubtful[1] = 0.2
     assert segment.holds_one_digit(found, [0, 1, 2], probs, doubtful, threshold=0.99)
     # No candidate spans all three pieces: too wide for one digit, however it reads.
-    narrow = lattices.Lattice(3, found.spans[:5], found.features[:5])
+    narrow = lattices.Lattice(3, found.spans[:5], found.features[:5], found.shapes[:5])
     assert not segment.holds_one_digit(narrow, [3, 2], probs, doubtful, threshold=0.99)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from digits import imageprep
 from digits.mnistform import NoDigit
-from digits.lattices import Lattice
+from digits.lattices import Lattice, shapes
 
 MAX_PIECES = 6  # pieces one digit may be made of: pen-lift strokes, slices of a cut
 WIDEST = 1.6  # runs of pieces wider than this many row heights are not read: several digits
@@ -122,9 +122,10 @@ def lattice(grey: np.ndarray) -> tuple[Lattice, np.ndarray]:
             digits.append(imageprep.mask_to_mnist((labels > first) & (labels <= last + 1)))
             placed.append((left + x0 * scale, top + y0 * scale, (x1 - x0) * scale,
                            (y1 - y0) * scale))
-    found = Lattice(n, np.array(spans), np.array(features, np.float32), labels,
+    digits = np.stack(digits)
+    found = Lattice(n, np.array(spans), np.array(features, np.float32), shapes(digits), labels,
                     np.round(np.array(placed), 1))
-    return found, np.stack(digits)
+    return found, digits
 
 
 def laid_owners(found: Lattice, owners: np.ndarray) -> np.ndarray:

@@ -9,6 +9,13 @@ import numpy as np
 FEATURES = ("width", "height", "width²", "height²", "wide", "short", "joins", "apart",
             "widest_gap", "cut_left", "cut_right", "gap_left", "gap_right", "top", "bottom",
             "ink", "tall_pieces", "side_by_side", "tall_side_by_side")
+SHAPE = 14  # a candidate's MNIST form averaged over 2×2 blocks: its shape, for the segmenter
+
+
+def shapes(digits: np.ndarray) -> np.ndarray:
+    """(M, SHAPE²) uint8: candidates in MNIST form, (M, 28, 28[, 1]) uint8, at SHAPE×SHAPE."""
+    x = np.asarray(digits, np.float32).reshape(len(digits), SHAPE, 28 // SHAPE, SHAPE, -1)
+    return np.round(x.mean(axis=(2, 4))).astype(np.uint8).reshape(len(digits), -1)
 
 
 @dataclass
@@ -19,6 +26,7 @@ class Lattice:
         pieces: how many pieces the ink was cut into, left to right.
         spans: (M, 2) the first and last piece of each candidate digit.
         features: (M, len(FEATURES)) its geometry.
+        shapes: (M, SHAPE²) its MNIST form at SHAPE×SHAPE (`shapes`).
         labels: (h, w) the piece (1-based) of each ink pixel at the working size, 0 for
             paper; None once packed for storage.
         boxes: (M, 4) each candidate's ink box on the picture: x, y, width, height in
@@ -27,6 +35,7 @@ class Lattice:
     pieces: int
     spans: np.ndarray
     features: np.ndarray
+    shapes: np.ndarray
     labels: np.ndarray | None = None
     boxes: np.ndarray | None = None
 
@@ -42,14 +51,17 @@ def pack(lattices: list[Lattice | None]) -> dict:
             "pieces": np.array([0 if f is None else f.pieces for f in lattices]),
             "spans": np.concatenate([f.spans for f in done]) if done else np.zeros((0, 2), int),
             "features": (np.concatenate([f.features for f in done]) if done
-                         else np.zeros((0, len(FEATURES)), np.float32))}
+                         else np.zeros((0, len(FEATURES)), np.float32)),
+            "shapes": (np.concatenate([f.shapes for f in done]) if done
+                       else np.zeros((0, SHAPE * SHAPE), np.uint8))}
 
 
 def unpack(arrays) -> list[Lattice | None]:
     """The lattices `pack` stored, without their label images."""
+    arrays = {k: arrays[k] for k in ("candidates", "pieces", "spans", "features", "shapes")}
     lattices, at = [], 0
     for m, n in zip(arrays["candidates"], arrays["pieces"]):
-        lattices.append(Lattice(int(n), arrays["spans"][at:at + m],
-                                arrays["features"][at:at + m]) if m else None)
+        lattices.append(Lattice(int(n), *(arrays[k][at:at + m] for k in (
+            "spans", "features", "shapes"))) if m else None)
         at += m
     return lattices

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digits.lattices import FEATURES, Lattice
+from digits.lattices import FEATURES, SHAPE, Lattice
 
 WHOLE_AT_LEAST = 0.5  # digits read with less chance than this of being one whole are flagged
 @dataclass(frozen=True)
@@ -33,8 +33,11 @@ class Weights:
 
 class Segmenter:
     """The companion model of "one whole digit": a small neural network on a candidate's
-    geometry (standardized FEATURES, one hidden ReLU layer, a logistic output), fitted by
-    `stages/segmenter.py` and run here in NumPy."""
+    geometry (standardized FEATURES) and its shape (`lattices.shapes`, grey levels over 255),
+    one hidden ReLU layer and a logistic output, fitted by `stages/segmenter.py` and run here
+    in NumPy. The shape is what tells two digits squeezed into one box, or a digit without
+    its stroke, from one whole digit (BENCHMARKS.md, "The candidate's shape in the
+    segmenter")."""
 
     def __init__(self, mean, scale, hidden_w, hidden_b, out_w, out_b: float):
         self.mean, self.scale = np.asarray(mean, np.float64), np.asarray(scale, np.float64)
@@ -44,7 +47,7 @@ class Segmenter:
     @classmethod
     def load(cls, path: Path) -> "Segmenter":
         fitted = json.loads(Path(path).read_text())
-        if fitted["features"] != list(FEATURES):
+        if fitted["features"] != list(FEATURES) or fitted.get("shape") != SHAPE:
             raise ValueError(f"{path} was fitted on other features: run `dvc repro`")
         return cls(*(fitted[k] for k in ("mean", "scale", "hidden_w", "hidden_b", "out_w",
                                          "out_b")))
@@ -53,14 +56,22 @@ class Segmenter:
         def listed(a):
             return np.round(np.asarray(a, np.float64), 7).tolist()
 
-        return json.dumps({"features": list(FEATURES), "mean": listed(self.mean),
-                           "scale": listed(self.scale), "hidden_w": listed(self.hidden_w),
-                           "hidden_b": listed(self.hidden_b), "out_w": listed(self.out_w),
-                           "out_b": round(self.out_b, 7)}) + "\n"
+        return json.dumps({"features": list(FEATURES), "shape": SHAPE,
+                           "mean": listed(self.mean), "scale": listed(self.scale),
+                           "hidden_w": listed(self.hidden_w), "hidden_b": listed(self.hidden_b),
+                           "out_w": listed(self.out_w), "out_b": round(self.out_b, 7)}) + "\n"
 
-    def one_digit(self, features: np.ndarray) -> np.ndarray:
-        """(M,) the probability that each candidate is one whole digit."""
-        z = (np.asarray(features, np.float64) - self.mean) / self.scale
+    @staticmethod
+    def inputs(features: np.ndarray, shapes: np.ndarray, mean, scale) -> np.ndarray:
+        """(M, len(FEATURES) + SHAPE²) what the network reads: the geometry standardized by
+        (mean, scale), then the shape's grey levels over 255."""
+        return np.hstack([(np.asarray(features, np.float64) - mean) / scale,
+                          np.asarray(shapes, np.float64) / 255])
+
+    def one_digit(self, features: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+        """(M,) the probability that each candidate is one whole digit, from its geometry
+        (M, len(FEATURES)) and shape (M, SHAPE²)."""
+        z = self.inputs(features, shapes, self.mean, self.scale)
         hidden = np.maximum(z @ self.hidden_w + self.hidden_b, 0.0)
         return 1 / (1 + np.exp(-(hidden @ self.out_w + self.out_b)))
 
@@ -119,7 +130,7 @@ def read(found: Lattice, probs: np.ndarray, segmenter: Segmenter,
          weights: Weights = Weights()) -> tuple[list[int], np.ndarray]:
     """One number's reading: the candidates on its best path, and every candidate's
     probability of being one whole digit."""
-    whole = segmenter.one_digit(found.features)
+    whole = segmenter.one_digit(found.features, found.shapes)
     return best_path(found, probs, whole, weights), whole
 
 
