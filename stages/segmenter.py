@@ -39,14 +39,15 @@ def fit(features: np.ndarray, shapes: np.ndarray, whole: np.ndarray,
         seed: int) -> segment.Segmenter:
     """Stops when a tenth of the candidates, held aside, no longer gains."""
     from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
 
-    mean, scale = features.mean(axis=0), features.std(axis=0)
-    scale[scale == 0] = 1.0
+    scaler = StandardScaler().fit(features)
     net = MLPClassifier((HIDDEN,), alpha=1e-3, max_iter=300, early_stopping=True,
                         random_state=seed)
-    net.fit(segment.Segmenter.inputs(features, shapes, mean, scale), whole)
+    net.fit(segment.Segmenter.inputs(features, shapes, scaler.mean_, scaler.scale_), whole)
     (hidden_w, out_w), (hidden_b, out_b) = net.coefs_, net.intercepts_
-    return segment.Segmenter(mean, scale, hidden_w, hidden_b, out_w[:, 0], out_b[0])
+    return segment.Segmenter(scaler.mean_, scaler.scale_, hidden_w, hidden_b, out_w[:, 0],
+                             out_b[0])
 
 
 def measured(segmenter: segment.Segmenter, features: np.ndarray, shapes: np.ndarray,
@@ -62,7 +63,7 @@ def measured(segmenter: segment.Segmenter, features: np.ndarray, shapes: np.ndar
 @config.run_stage
 def main():
     cfg = config.load()
-    counts = {"train": cfg.evaluate.segmenter_numbers, 
+    counts = {"train": cfg.evaluate.segmenter_numbers,
               "val": min(MEASURED_ON, max(1, cfg.evaluate.segmenter_numbers // 2))}
     with Pool() as pool:
         sets = {split: labelled_candidates(path, counts[split], cfg.evaluate.photo_seed, pool)
