@@ -32,8 +32,9 @@ def main():
     train = ROOT / segmenter.SPLITS["train"]
     with Pool() as pool:
         geometry, shapes, y = segmenter.labelled_candidates(train, args.fit, 11, pool)
-        held = segmenter.labelled_candidates(train, args.held_out, 12, pool)
-    x, x_held, y_held = np.hstack([geometry, shapes]), np.hstack(held[:2]), held[2]
+        held_geometry, held_shapes, y_held = segmenter.labelled_candidates(
+            train, args.held_out, 12, pool)
+    x, x_held = np.hstack([geometry, shapes]), np.hstack([held_geometry, held_shapes])
     others = {
         "logistic regression": make_pipeline(StandardScaler(),
                                              LogisticRegression(max_iter=3000)).fit(x, y),
@@ -41,7 +42,7 @@ def main():
     }
     scores = {name: model.predict_proba(x_held)[:, 1] for name, model in others.items()}
     fitted = segmenter.fit(geometry, shapes, y, seed=0)
-    scores["MLP (the segmenter stage's)"] = fitted.one_digit(*held[:2])
+    scores["MLP (the segmenter stage's)"] = fitted.one_digit(held_geometry, held_shapes)
     print(f"{len(y)} candidates fitted, {len(y_held)} held out")
     for name, p in scores.items():
         print(f"{name:30s} AUC {roc_auc_score(y_held, p):.4f}")
