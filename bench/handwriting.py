@@ -5,11 +5,13 @@ kept as the digit: a loop cut open stays in one piece, a stem lifted off makes t
 
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
-                                [--shape 0.5] [--digit -0.5]
+                                [--shape 0.5] [--digit -0.5] [--lifted-share 0.5]
 
 Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
 also cut where they were written, as if the segmentation were perfect: what the model's
-reading of the digits alone allows. `--shape` and `--digit` try other `segment.Weights`.
+reading of the digits alone allows. `--shape` and `--digit` try other `segment.Weights`;
+`--lifted-share 0` (or 1) writes numbers none (or all) of whose digits have pen lifts, where
+the evaluation's have them in half.
 
 The preprocessing is developed on these figures; the test digits' versions are only
 measured, by `prepare_outside` and `evaluate` (reports/metrics.json: outside). Main's `best`
@@ -42,6 +44,7 @@ def main():
     parser.add_argument("--segmenter", type=Path, default=ROOT / "data/model/segmenter.json")
     parser.add_argument("--shape", type=float, default=segment.Weights.shape)
     parser.add_argument("--digit", type=float, default=segment.Weights.digit)
+    parser.add_argument("--lifted-share", type=float, default=numbers.LIFTED_SHARE)
     args = parser.parse_args()
     model = loaded.load_model(args.model)
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
@@ -68,7 +71,8 @@ def main():
             f"{label} {right[has].mean():.3f} ({has.sum()})" for label, has in (
                 ("one", pieces == 1), ("two", pieces == 2), ("three or more", pieces >= 3))
             if has.any()))
-        pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True)
+        pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True,
+                                                     lifted_share=args.lifted_share)
         lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
         kept = np.concatenate(pool.map(_ink_kept, list(zip(pictures, owners))))
     probs = model(digits)

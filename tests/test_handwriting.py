@@ -103,6 +103,16 @@ def test_composed_numbers_have_their_digits_in_order(mnist):
     assert np.corrcoef(widths, lengths)[0, 1] > 0.8  # more digits, a wider picture
 
 
+def test_numbers_have_pen_lifts_in_the_share_asked_for(mnist):
+    x, y = mnist["x_test"][:200], mnist["y_test"][:200]
+    for seed in range(5):  # one number: the same digits drawn whatever the share
+        (text,), (whole,) = numbers.render_set(x, y, 1, seed, owners=True, lifted_share=0)[1:]
+        _, (again,), (lifted,) = numbers.render_set(x, y, 1, seed, owners=True, lifted_share=1)
+        assert again == text
+        last = len(text)  # written last, so none of its ink is under another digit's
+        assert 0 < (lifted == last).sum() < (whole == last).sum()  # a stroke cut away
+
+
 def test_numbers_are_read_exactly_or_not_at_all():
     result = scoring.exact_numbers(["12", "", "345", "9"], ["12", "7", "345", "8"])
     assert result == {"n": 4, "exact": 0.5, "no_digit": 1}

@@ -51,8 +51,11 @@ def compose(digits: list[np.ndarray], rng: np.random.Generator, lifted: bool) ->
     return sheet
 
 
-def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, owners: bool = False):
+def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, owners: bool = False,
+               lifted_share: float = LIFTED_SHARE):
     """`n` numbers written with digits drawn from (x, y); the same seed gives the same ones.
+    `lifted_share` of them (by draw) have pen lifts in their digits: 0 or 1 for a set with
+    none or all.
 
     Returns:
         (grey uint8 pictures, their numbers as strings), and with `owners` the digit each
@@ -63,7 +66,7 @@ def render_set(x: np.ndarray, y: np.ndarray, n: int, seed: int, owners: bool = F
     for _ in range(n):
         picks = rng.choice(len(x), size=int(rng.integers(LENGTHS[0], LENGTHS[1] + 1)),
                            replace=False)
-        sheet = compose([x[i].squeeze() for i in picks], rng, rng.random() < LIFTED_SHARE)
+        sheet = compose([x[i].squeeze() for i in picks], rng, rng.random() < lifted_share)
         drawn = penlift.look(rng, sheet.shape)
         pictures.append(penlift.draw(sheet > 0, drawn))
         texts.append("".join(str(int(y[i])) for i in picks))
