@@ -9,7 +9,8 @@ kept as the digit: a loop cut open stays in one piece, a stem lifted off makes t
 
 Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
 also cut where they were written, as if the segmentation were perfect: what the model's
-reading of the digits alone allows. `--shape` and `--digit` try other `segment.Weights`;
+reading of the digits alone allows, with the candidates' cuts by columns; and with each digit
+taken from exactly its own ink: what cuts along the strokes would allow. `--shape` and `--digit` try other `segment.Weights`;
 `--lifted-share 0` (or 1) writes numbers none (or all) of whose digits have pen lifts, where
 the evaluation's have them in half.
 
@@ -74,7 +75,8 @@ def main():
         pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True,
                                                      lifted_share=args.lifted_share)
         lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
-        kept = np.concatenate(pool.map(_ink_kept, list(zip(pictures, owners))))
+        kept, own = zip(*pool.map(_by_owner, list(zip(pictures, owners))))
+        kept = np.concatenate(kept)
     probs = model(digits)
     weights = segment.Weights(args.shape, args.digit)
     found = list(segment.readings(lattices, probs, segment.Segmenter.load(args.segmenter),
@@ -92,6 +94,9 @@ def main():
     print(f"numbers    exact {exact:.4f} on {len(texts)} numbers; by length: " + ", ".join(
         f"{n}: {np.mean(v):.2f}" for n, v in sorted(by_length.items())))
     print(f"numbers    exact {perfect:.4f} cut where they were written (the model's part)")
+    own_read = ["".join(str(d) for d in model(ink[..., None]).argmax(axis=1)) for ink in own]
+    print(f"numbers    exact {scoring.exact_numbers(own_read, texts)['exact']:.4f} with each digit "
+          "from its own ink (what cuts along the strokes would allow)")
     print("digits misread where cut as written, by their nearest neighbour: " + ", ".join(
         f"{kind} {wrong}/{n} ({wrong / n:.3f})"
         for kind, (n, wrong) in by_neighbour(perfect_read, texts, owners).items() if n))
@@ -149,14 +154,17 @@ def by_neighbour(read: list[str], texts: list[str], owners) -> dict[str, list[in
     return found
 
 
-def _ink_kept(job) -> np.ndarray:
-    """(M, 2) for each candidate of a composed number: the share of the ink of the digit that
-    wrote most of it that it holds, and the share of its own ink that digit wrote."""
+def _by_owner(job) -> tuple[np.ndarray, np.ndarray]:
+    """For a composed number: (M, 2) for each candidate, the share of the ink of the digit
+    that wrote most of it that it holds and the share of its own ink that digit wrote; and
+    (D, 28, 28) each digit taken from exactly its own ink (where two overlap, the one written
+    last owns the pixels), in MNIST form: what cuts along the strokes would give the model."""
     picture, owners = job
+    digits = int(owners.max())
     try:
         found, _ = candidates.lattice(picture.astype(np.float32) / 255)
     except imageprep.NoDigit:
-        return np.zeros((0, 2))
+        return np.zeros((0, 2)), np.zeros((digits, 28, 28), np.uint8)
     laid = candidates.laid_owners(found, owners) * (found.labels > 0)
     kept = np.zeros((len(found.spans), 2))
     for m in range(len(found.spans)):
@@ -165,12 +173,14 @@ def _ink_kept(job) -> np.ndarray:
         if votes.any():
             digit = laid == np.bincount(votes[votes > 0]).argmax()
             kept[m] = (digit & inside).sum() / digit.sum(), (digit & inside).sum() / inside.sum()
-    return kept
+    own = [imageprep.mask_to_mnist(laid == d) if (laid == d).any() else
+           np.zeros((28, 28), np.uint8) for d in range(1, digits + 1)]
+    return kept, np.stack(own)
 
 
 def by_ink_kept(paths, probs, kept, texts) -> dict[str, list[int]]:
     """[digits, misread] where each number is cut as written (`perfect_paths`), by the ink of
-    the candidate that holds each digit (`_ink_kept`): clean (at least 90% of the digit's ink,
+    the candidate that holds each digit (`_by_owner`): clean (at least 90% of the digit's ink,
     and at least 80% of its own ink the digit's), sliced (under 80% of the digit's ink) or in
     between. Numbers read with another count of digits are left out."""
     found = {"clean": [0, 0], "in between": [0, 0], "sliced": [0, 0]}
