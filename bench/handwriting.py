@@ -10,9 +10,9 @@ kept as the digit: a loop cut open stays in one piece, a stem lifted off makes t
 Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
 also cut where they were written, as if the segmentation were perfect: what the model's
 reading of the digits alone allows, with the candidates' cuts by columns; and with each digit
-taken from exactly its own ink: what cuts along the strokes would allow. `--shape` and `--digit` try other `segment.Weights`;
-`--lifted-share 0` (or 1) writes numbers none (or all) of whose digits have pen lifts, where
-the evaluation's have them in half.
+taken from exactly its own ink: what cuts along the strokes would allow. `--shape` and
+`--digit` try other `segment.Weights`; `--lifted-share 0` (or 1) writes numbers none (or all)
+of whose digits have pen lifts, where the evaluation's have them in half.
 
 The preprocessing is developed on these figures; the test digits' versions are only
 measured, by `prepare_outside` and `evaluate` (reports/metrics.json: outside). Main's `best`
@@ -94,7 +94,9 @@ def main():
     print(f"numbers    exact {exact:.4f} on {len(texts)} numbers; by length: " + ", ".join(
         f"{n}: {np.mean(v):.2f}" for n, v in sorted(by_length.items())))
     print(f"numbers    exact {perfect:.4f} cut where they were written (the model's part)")
-    own_read = ["".join(str(d) for d in model(ink[..., None]).argmax(axis=1)) for ink in own]
+    own_said = model(np.concatenate(own)[..., None]).argmax(axis=1)
+    own_read = ["".join(map(str, said))
+                for said in np.split(own_said, np.cumsum([len(ink) for ink in own])[:-1])]
     print(f"numbers    exact {scoring.exact_numbers(own_read, texts)['exact']:.4f} with each digit "
           "from its own ink (what cuts along the strokes would allow)")
     print("digits misread where cut as written, by their nearest neighbour: " + ", ".join(
@@ -173,7 +175,7 @@ def _by_owner(job) -> tuple[np.ndarray, np.ndarray]:
         if votes.any():
             digit = laid == np.bincount(votes[votes > 0]).argmax()
             kept[m] = (digit & inside).sum() / digit.sum(), (digit & inside).sum() / inside.sum()
-    own = [imageprep.mask_to_mnist(laid == d) if (laid == d).any() else
+    own = [imageprep.mask_to_mnist(ink) if (ink := laid == d).any() else
            np.zeros((28, 28), np.uint8) for d in range(1, digits + 1)]
     return kept, np.stack(own)
 
