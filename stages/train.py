@@ -18,7 +18,7 @@ import numpy as np
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from digits import atomic, checkpoint, config, penlift, training
+from digits import atomic, checkpoint, config, neighbours, penlift, training
 
 PREPARED = Path("data/prepared")
 CHECKPOINTS = Path("data/checkpoints")
@@ -28,7 +28,7 @@ SUMMARY = Path("reports/training.json")
 # The code whose behaviour a checkpoint depends on, besides the settings and the data.
 _CODE = [Path(__file__).parent / "digits" / name
          for name in ("models.py", "augment.py", "blocks.py", "mnistform.py", "penlift.py",
-                      "training.py")]
+                      "neighbours.py", "training.py")]
 
 
 def fingerprint(cfg: config.Config) -> str:
@@ -93,14 +93,16 @@ def main():
         model, first_epoch, history = training.compile_model(cfg, len(y_train)), 0, []
 
     augment_cfg = cfg.augment if cfg.hyper.augment else None
-    cuts, cut_seconds = None, 0.0
+    start = time.perf_counter()  # the copies made before training count in its time
+    cuts = rows = None
     if augment_cfg is not None and augment_cfg.cut_probability > 0:
-        start = time.perf_counter()
         cuts = penlift.cut_set(x_train, cfg.seed)
-        cut_seconds = time.perf_counter() - start
+    if augment_cfg is not None and augment_cfg.neighbour_probability > 0:
+        rows = neighbours.row_set(x_train, cfg.seed)
+    cut_seconds = time.perf_counter() - start
     data = training.train_dataset(
         x_train, y_train, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=first_epoch,
-        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts)
+        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts, rows=rows)
     with Live(LIVE_DIR, dvcyaml=False, save_dvc_exp=False) as live:
         live_callback = DVCLiveCallback(live=live)
         for epoch, logs in enumerate(history):  # the finished epochs' curves, as logged then
@@ -119,7 +121,7 @@ def main():
         training.in_float32(model, cfg).save(tmp)
     checkpoint.finish(CHECKPOINTS, run_id, history)
     summary = summarize(history, len(y_train))
-    if cuts is not None:  # part of training's cost: counted in its time
+    if cuts is not None or rows is not None:  # part of training's cost: counted in its time
         summary["cut_seconds"] = round(cut_seconds, 2)
         summary["train_seconds"] = round(summary["train_seconds"] + cut_seconds, 2)
     atomic.write_json(SUMMARY, summary | {"computed_in": training.computes_in(model)})

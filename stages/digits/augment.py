@@ -158,12 +158,14 @@ def _lift(x, seed, probability: float):
     return x
 
 
-def pick_cut(x, cut, seed, probability: float):
-    """Each digit of `x` replaced by `cut`, its copy with strokes cut where a writer lifts the
-    pen (`penlift.cut_set`, made once before training), with `probability`; drawn from a seed
-    of its own, so that every other distortion stays as it was."""
-    draw = _uniform(tf.random.experimental.stateless_fold_in(seed, 6), [tf.shape(x)[0]], 0.0, 1.0)
-    return tf.where((draw < probability)[:, None, None, None], cut, x)
+def pick_copy(x, copy, seed, probability: float, key: int = 6):
+    """Each digit of `x` replaced by `copy`, a copy of it made once before training (with
+    strokes cut where a writer lifts the pen, `penlift.cut_set`, or cut from a neighbour,
+    `neighbours.row_set`), with `probability`; drawn from a seed of its own (`key`), so that
+    every other distortion stays as it was."""
+    draw = _uniform(tf.random.experimental.stateless_fold_in(seed, key), [tf.shape(x)[0]],
+                    0.0, 1.0)
+    return tf.where((draw < probability)[:, None, None, None], copy, x)
 
 
 def augment_batch(x, seed, cfg):

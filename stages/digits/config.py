@@ -50,6 +50,7 @@ class AugmentConfig:
     sixteen_probability: float  # chance of a 16×16 one-bit scan stretched to fill its box
     lift_probability: float  # chance of a gap where a writer lifted the pen
     cut_probability: float  # chance of a digit with strokes cut as `penlift` cuts them
+    neighbour_probability: float  # chance of a digit cut from a neighbour (`neighbours`)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,7 +115,7 @@ _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_
              "number_count", "segmenter_numbers"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
               "blur_probability", "small_probability", "sixteen_probability", "lift_probability",
-              "cut_probability", "scale", "translate",
+              "cut_probability", "neighbour_probability", "scale", "translate",
               "uncertain_below"}
 
 

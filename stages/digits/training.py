@@ -32,7 +32,8 @@ def one_hot(y: np.ndarray) -> np.ndarray:
     return np.eye(models.NUM_CLASSES, dtype="float32")[y]
 
 
-def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=None, cuts=None):
+def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=None, cuts=None,
+                  rows=None):
     """Batches for epochs `first_epoch`..`epochs - 1`, one after another.
 
     Args:
@@ -41,6 +42,8 @@ def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=No
         augment_cfg: an `AugmentConfig`, or None for the digits as they are.
         cuts: x with pen-lift cuts (`penlift.cut_set`), taken in place of a digit with
             `augment_cfg.cut_probability` before the other distortions; or None.
+        rows: x cut from neighbours (`neighbours.row_set`), taken likewise with
+            `augment_cfg.neighbour_probability`; or None.
 
     Returns:
         A `tf.data.Dataset` of ((B, 28, 28, 1) float32, (B, 10) one-hot) batches.
@@ -49,13 +52,17 @@ def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=No
     steps = steps_per_epoch(n, batch_size)
     x_all, y_all = tf.constant(x), tf.constant(one_hot(y))
     cuts_all = None if cuts is None else tf.constant(cuts)
+    rows_all = None if rows is None else tf.constant(rows)
 
     def load(epoch, step, idx):
         xb = tf.gather(x_all, idx)
         batch_seed = tf.stack([seed, epoch * steps + step])
         if cuts_all is not None:
-            xb = augment.pick_cut(xb, tf.gather(cuts_all, idx), batch_seed,
-                                  augment_cfg.cut_probability)
+            xb = augment.pick_copy(xb, tf.gather(cuts_all, idx), batch_seed,
+                                   augment_cfg.cut_probability)
+        if rows_all is not None:
+            xb = augment.pick_copy(xb, tf.gather(rows_all, idx), batch_seed,
+                                   augment_cfg.neighbour_probability, key=8)
         xb = tf.cast(xb, tf.float32)
         if augment_cfg is not None:
             xb = augment.augment_batch(xb, batch_seed, augment_cfg)
