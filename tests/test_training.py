@@ -28,22 +28,40 @@ def test_resumed_input_pipeline_equals_the_unbroken_one(mnist):
     assert sorted(labels[0]) == sorted(y) and not np.array_equal(labels[0], labels[1])
 
 
+@pytest.mark.parametrize("copies", ["cuts", "rows"])
 @pytest.mark.parametrize("probability, share", [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)])
-def test_cut_digits_replace_that_share_of_the_batch(mnist, probability, share):
+def test_copies_replace_that_share_of_the_batch(mnist, copies, probability, share):
+    x, y = mnist["x_train"][:512, ..., None], mnist["y_train"][:512]
+    aug = config.load(ROOT / "params.yaml").augment
+    chance = "cut_probability" if copies == "cuts" else "neighbour_probability"
+    off = dataclasses.replace(aug, rotation_degrees=0, shear_degrees=0, scale=0, translate=0,
+                              elastic_alpha=0, stroke_probability=0, blur_probability=0,
+                              noise_std=0, small_probability=0, lift_probability=0,
+                              **{chance: probability})
+    marked = np.full_like(x, 7)  # stands for the copies: every pixel 7
+    kwargs = dict(batch_size=512, seed=3, first_epoch=0, epochs=1, augment_cfg=off)
+    (xb, _), = _batches(training.train_dataset(x, y, **{copies: marked}, **kwargs))
+    taken = (xb == 7).all(axis=(1, 2, 3)).mean()
+    assert abs(taken - share) < 0.08
+    (plain, _), = _batches(training.train_dataset(x, y, **kwargs))
+    kept = ~(xb == 7).all(axis=(1, 2, 3))
+    np.testing.assert_array_equal(xb[kept], plain[kept])  # the rest as they were
+
+
+def test_the_two_kinds_of_copy_are_drawn_apart(mnist):
     x, y = mnist["x_train"][:512, ..., None], mnist["y_train"][:512]
     aug = config.load(ROOT / "params.yaml").augment
     off = dataclasses.replace(aug, rotation_degrees=0, shear_degrees=0, scale=0, translate=0,
                               elastic_alpha=0, stroke_probability=0, blur_probability=0,
                               noise_std=0, small_probability=0, lift_probability=0,
-                              cut_probability=probability)
-    marked = np.full_like(x, 7)  # stands for the cut copies: every pixel 7
+                              cut_probability=0.5, neighbour_probability=0.5)
     kwargs = dict(batch_size=512, seed=3, first_epoch=0, epochs=1, augment_cfg=off)
-    (xb, _), = _batches(training.train_dataset(x, y, cuts=marked, **kwargs))
-    taken = (xb == 7).all(axis=(1, 2, 3)).mean()
-    assert abs(taken - share) < 0.08
-    (plain, _), = _batches(training.train_dataset(x, y, cuts=None, **kwargs))
-    kept = ~(xb == 7).all(axis=(1, 2, 3))
-    np.testing.assert_array_equal(xb[kept], plain[kept])  # the rest as they were
+    (xb, _), = _batches(training.train_dataset(x, y, cuts=np.full_like(x, 7),
+                                               rows=np.full_like(x, 9), **kwargs))
+    rows = (xb == 9).all(axis=(1, 2, 3))
+    cuts = (xb == 7).all(axis=(1, 2, 3))
+    # Independent draws: a quarter keep their cut copy, half take the row copy over anything
+    assert abs(rows.mean() - 0.5) < 0.08 and abs(cuts.mean() - 0.25) < 0.08
 
 
 def test_epoch_seeds_make_dropout_a_function_of_the_epoch():
