@@ -2,11 +2,13 @@
 alone (on batches already in memory) in float32 and in mixed bfloat16, and the two together
 as `train` runs them, each timed over the same number of steps, in turns, medians of several.
 
-    python bench/epoch_profile.py [--steps 60] [--runs 3]
+    python bench/epoch_profile.py [--steps 60] [--runs 3] [--widths 40,48]
 
 Milliseconds per step of `batch_size` digits, and what that makes of an epoch of the 60,000
 digits `best` fits. On two cores the pipeline and the steps share the CPU, so "together" is
-close to the sum of the parts rather than the larger of them.
+close to the sum of the parts rather than the larger of them. `--widths` adds the network's
+steps at other widths (in `best`'s own precision) and `keras-example`'s, the yardstick of
+the time budget.
 """
 
 import argparse
@@ -41,10 +43,19 @@ def _read(data):
         pass
 
 
+def _model(cfg, recipe: str, **changes):
+    """`recipe`'s network, compiled as `train` compiles it, with `changes` to its settings."""
+    hyper = dataclasses.replace(cfg.recipes[recipe], **changes)
+    return training.compile_model(
+        dataclasses.replace(cfg, recipe=recipe, recipes={**cfg.recipes, recipe: hyper}),
+        EPOCH_DIGITS)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--widths", default="", help="comma-separated, e.g. 40,48")
     args = parser.parse_args()
     cfg = config.load(ROOT / "params.yaml")
     cfg = dataclasses.replace(cfg, recipe="best")
@@ -53,11 +64,8 @@ def main():
         n = args.steps * cfg.batch_size
         x, y = npz["x"][:n], npz["y"][:n]
     in_memory = _pipeline(x, y, cfg, augment=False).cache()  # held after the first pass
-    models = {}
-    for precision in ("float32", "bfloat16"):
-        hyper = dataclasses.replace(cfg.hyper, precision=precision)
-        models[precision] = training.compile_model(
-            dataclasses.replace(cfg, recipes={**cfg.recipes, "best": hyper}), EPOCH_DIGITS)
+    models = {precision: _model(cfg, "best", precision=precision)
+              for precision in ("float32", "bfloat16")}
 
     def steps(model, data):
         return lambda: model.fit(data, epochs=1, verbose=0)
@@ -67,6 +75,11 @@ def main():
     for precision, model in models.items():
         work[f"network steps, {precision}"] = steps(model, in_memory)
         work[f"together, {precision}"] = steps(model, augmented)
+    if args.widths:
+        work["network steps, keras-example"] = steps(_model(cfg, "keras-example"), in_memory)
+        for width in map(int, args.widths.split(",")):
+            work[f"network steps, width {width}"] = steps(_model(cfg, "best", width=width),
+                                                          in_memory)
     for run in work.values():  # traces every graph once before timing
         run()
     times = {name: [] for name in work}
