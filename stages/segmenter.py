@@ -25,14 +25,18 @@ MEASURED_ON = 300  # at most this many numbers of validation digits measure it
 
 
 def labelled_candidates(path: Path, count: int, seed: int, pool: Pool):
-    """Geometry, shapes and labels of the candidates of `count` numbers of the split's digits."""
+    """Geometry, shapes and labels of the candidates of `count` numbers of the split's digits,
+    as cut. Not those also read with the ink across their cuts (`candidates.BORROW`): the
+    segmenter scores them but does not learn from them, since a whole digit's such twin,
+    labelled whole, would teach it to accept a neighbour's sliver (BENCHMARKS.md)."""
     with np.load(path) as npz:
         x, y = npz["x"], npz["y"]
     pictures, _, owners = numbers.render_set(x, y, count, seed, owners=True)
     lattices, _, whole = outside.numbers_to_lattices(pictures, pool, owners)
     found = [f for f in lattices if f is not None]
-    return (np.concatenate([f.features for f in found]),
-            np.concatenate([f.shapes for f in found]), whole)
+    cut = np.concatenate([~f.borrows.any(axis=1) for f in found])
+    return (np.concatenate([f.features for f in found])[cut],
+            np.concatenate([f.shapes for f in found])[cut], whole[cut])
 
 
 def fit(features: np.ndarray, shapes: np.ndarray, whole: np.ndarray,

@@ -1,6 +1,7 @@
 """A number's candidate digits: its ink cut into more pieces than there are digits (its
 components, and cuts through touching digits where the column ink is thinnest), and every
-run of up to MAX_PIECES neighbouring pieces as a candidate, in MNIST form, with its geometry
+run of up to MAX_PIECES neighbouring pieces as a candidate (where it ends in a cut through a
+stroke, also with the ink just across the cut), in MNIST form, with its geometry
 (`lattices.FEATURES`). `segment.best_path` chooses among them once the model has read them.
 """
 
@@ -16,6 +17,7 @@ WIDEST = 1.6  # runs of pieces wider than this many row heights are not read: se
 CUT_FROM = 0.85  # components this many row heights wide or wider may be touching digits
 CUT_SPACING = 0.3  # cuts through them lie at least this many row heights apart, and from ends
 CUT_EVERY = 0.2  # at most one cut for every this many row heights of width beyond the first
+BORROW = 0.15  # row heights of ink across a cut that a candidate may also be read with
 
 
 def _cut_columns(blob: np.ndarray, height: float, stroke: float) -> list[int]:
@@ -95,6 +97,19 @@ def _geometry(labels, n, cut, height, stroke, first, last, boxes, gaps) -> list[
             max((a for a, t0, t1 in zip(apart_x, full, full[1:]) if t0 and t1), default=-1.0)]
 
 
+def _borrows(n, cut, boxes, height, first, last) -> list[tuple[int, int]]:
+    """How the candidate of pieces first..last is read: as its pieces' ink, (0, 0), and where
+    an end of it is a cut through a stroke, also with the ink across that cut within BORROW
+    row heights, (columns taken on the left, on the right). Where two digits overlap, a
+    column cut slices one of them; read with what lies across the cut, the digit is whole
+    with a sliver of its neighbour, as the model learned to read digits cut from a touching
+    neighbour (`neighbours`)."""
+    reach = int(BORROW * height)
+    borrow = (reach if first and cut[first] > 0 else 0,
+              reach if last + 1 < n and cut[last + 1] > 0 else 0)
+    return [(0, 0), borrow] if any(borrow) else [(0, 0)]
+
+
 def lattice(grey: np.ndarray) -> tuple[Lattice, np.ndarray]:
     """A number's candidate digits, for the model to read.
 
@@ -111,20 +126,23 @@ def lattice(grey: np.ndarray) -> tuple[Lattice, np.ndarray]:
     labels, n, cut, height, stroke = _pieces(mask)
     boxes = [cv2.boundingRect((labels == i + 1).astype(np.uint8)) for i in range(n)]
     gaps = [imageprep.ink_gap(labels == i + 1, labels == i + 2) for i in range(n - 1)]
-    spans, features, digits, placed = [], [], [], []
+    spans, borrows, features, placed = [], [], [], []
     for first in range(n):
         for last in range(first, min(n, first + MAX_PIECES)):
             x0, y0, x1, y1 = _span_box(boxes, first, last)
             if last > first and x1 - x0 > WIDEST * height:
                 break
-            spans.append((first, last))
-            features.append(_geometry(labels, n, cut, height, stroke, first, last, boxes, gaps))
-            digits.append(imageprep.mask_to_mnist((labels > first) & (labels <= last + 1)))
-            placed.append((left + x0 * scale, top + y0 * scale, (x1 - x0) * scale,
-                           (y1 - y0) * scale))
-    digits = np.stack(digits)
-    found = Lattice(n, np.array(spans), np.array(features, np.float32), shapes(digits), labels,
-                    np.round(np.array(placed), 1))
+            geometry = _geometry(labels, n, cut, height, stroke, first, last, boxes, gaps)
+            box = (left + x0 * scale, top + y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale)
+            for borrow in _borrows(n, cut, boxes, height, first, last):
+                spans.append((first, last))
+                borrows.append(borrow)
+                features.append(geometry)
+                placed.append(box)
+    found = Lattice(n, np.array(spans), np.array(features, np.float32), None, labels,
+                    np.round(np.array(placed), 1), np.array(borrows))
+    digits = np.stack([imageprep.mask_to_mnist(found.mask(m)) for m in range(len(spans))])
+    found.shapes = shapes(digits)
     return found, digits
 
 

@@ -31,6 +31,9 @@ class Lattice:
             paper; None once packed for storage.
         boxes: (M, 4) each candidate's ink box on the picture: x, y, width, height in
             pixels; None once packed.
+        borrows: (M, 2) the columns of ink across its cut ends a candidate is read with, on
+            its left and on its right (`candidates.BORROW`: a span cut through a stroke is
+            read both ways); None once packed.
     """
     pieces: int
     spans: np.ndarray
@@ -38,10 +41,20 @@ class Lattice:
     shapes: np.ndarray
     labels: np.ndarray | None = None
     boxes: np.ndarray | None = None
+    borrows: np.ndarray | None = None
 
     def mask(self, candidate: int) -> np.ndarray:
+        """The ink the candidate is read as, at the working size."""
         first, last = self.spans[candidate]
-        return (self.labels > first) & (self.labels <= last + 1)
+        ink = (self.labels > first) & (self.labels <= last + 1)
+        left, right = self.borrows[candidate] if self.borrows is not None else (0, 0)
+        if left:
+            x = np.flatnonzero((self.labels == first + 1).any(axis=0)).min()
+            ink[:, max(0, x - left):x] |= self.labels[:, max(0, x - left):x] == first
+        if right:
+            x = np.flatnonzero((self.labels == last + 2).any(axis=0)).min()
+            ink[:, x:x + right] |= self.labels[:, x:x + right] == last + 2
+        return ink
 
 
 def pack(lattices: list[Lattice | None]) -> dict:
