@@ -97,7 +97,7 @@ def _geometry(labels, n, cut, height, stroke, first, last, boxes, gaps) -> list[
             max((a for a, t0, t1 in zip(apart_x, full, full[1:]) if t0 and t1), default=-1.0)]
 
 
-def _borrows(n, cut, boxes, height, first, last) -> list[tuple[int, int]]:
+def _borrows(n, cut, height, first, last) -> list[tuple[int, int]]:
     """How the candidate of pieces first..last is read: as its pieces' ink, (0, 0), and where
     an end of it is a cut through a stroke, also with the ink across that cut within BORROW
     row heights, (columns taken on the left, on the right). Where two digits overlap, a
@@ -134,7 +134,7 @@ def lattice(grey: np.ndarray) -> tuple[Lattice, np.ndarray]:
                 break
             geometry = _geometry(labels, n, cut, height, stroke, first, last, boxes, gaps)
             box = (left + x0 * scale, top + y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale)
-            for borrow in _borrows(n, cut, boxes, height, first, last):
+            for borrow in _borrows(n, cut, height, first, last):
                 spans.append((first, last))
                 borrows.append(borrow)
                 features.append(geometry)
