@@ -8,6 +8,8 @@
 #   bench/held_out.sh EPOCHS SEED [-S key=value ...]
 #
 # KEEP=DIR: the run's model.keras and model.onnx are copied into DIR (the clone is removed).
+# NUMBER_SEEDS="8 9": 500 more numbers of the run's own validation digits for each seed given,
+# read in the clone, whose validation split is the run's seed's.
 set -euo pipefail
 epochs=$1; seed=$2; shift 2
 keep=${KEEP:+$(realpath -m "$KEEP")}
@@ -17,5 +19,10 @@ dvc exp run -q -S recipe=best -S epochs="$epochs" -S best.train_on=train -S seed
 if [ -n "$keep" ]; then mkdir -p "$keep" && cp data/model/model.keras data/model/model.onnx "$keep/"; fi
 echo "seed $seed, $epochs epochs $*: $(python -c "import json; t = json.load(open('reports/training.json')); print('val accuracy', t['final_val_accuracy'], 'loss', round(t['final_val_loss'], 4), 'train', t['train_seconds'], 's', t['computed_in'])")"
 python bench/handwriting.py --model data/model/model.keras --numbers 300 | sed 's/^/  /'
+for number_seed in ${NUMBER_SEEDS:-}; do
+  echo "  numbers of seed $number_seed:"
+  python bench/handwriting.py --model data/model/model.keras --digits 100 --numbers 500 \
+    --seed "$number_seed" | sed 's/^/    /'
+done
 python bench/tune_outside.py --split val --n 2000 --sets small,sixteen --model data/model/model.onnx \
   | grep -v "^  " | sed 's/^/  /'
