@@ -40,28 +40,3 @@ def test_a_digit_cut_from_a_neighbour_keeps_most_of_its_own_ink(mnist):
         copy = neighbours.in_row((x[i], x[(i + 1) % len(x)], (0, i)))
         if (copy != x[i]).any():  # refitted to its box: the amount of ink, not the pixels
             assert 0.7 < _ink_share(copy, x[i]) < 1.6  # not blank, not two digits
-
-
-
-def test_a_cut_keeps_the_digits_side_and_a_twin_the_ink_just_across():
-    ink = np.ones((4, 10), bool)
-    assert np.flatnonzero(neighbours._cut(ink, 6, right=True, borrow=0).any(axis=0)).tolist() == \
-        list(range(6))
-    assert np.flatnonzero(neighbours._cut(ink, 6, right=True, borrow=2).any(axis=0)).tolist() == \
-        list(range(8))
-    assert np.flatnonzero(neighbours._cut(ink, 6, right=False, borrow=0).any(axis=0)).tolist() == \
-        list(range(6, 10))
-    assert np.flatnonzero(neighbours._cut(ink, 6, right=False, borrow=2).any(axis=0)).tolist() == \
-        list(range(4, 10))
-
-
-def test_a_share_of_the_copies_is_cut_as_the_readers_twin(mnist, monkeypatch):
-    x = mnist["x_train"][:200]
-    tasks = [(x[i], x[(i + 1) % len(x)], (0, i)) for i in range(len(x))]
-    copies = {}
-    for twin in (0.0, 1.0):
-        monkeypatch.setattr(neighbours, "TWIN", twin)
-        copies[twin] = np.stack([neighbours.in_row(task) for task in tasks])
-    cut = (copies[0.0] != x).any(axis=(1, 2))
-    assert cut.sum() > 20
-    assert (copies[1.0][cut] != copies[0.0][cut]).any(axis=(1, 2)).mean() > 0.5

@@ -6,23 +6,19 @@ next digit). The reader cuts such a pair where the columns hold the least ink, s
 it reads keeps a piece of its neighbour's stroke and loses the bit of its own that lay past
 the cut. Here each digit is written beside another training digit as `numbers.compose`
 writes neighbours (traced at `penlift.SCALE`×, touching or overlapping), cut at the column
-of least ink near where the two meet, and brought to MNIST form. Where the cut goes through
-a stroke, the reader also reads the candidate with the ink just across the cut
-(`candidates.BORROW`); a share of the copies (`TWIN`) is cut that way too.
+of least ink near where the two meet, and brought to MNIST form.
 """
 
 import cv2
 import numpy as np
 
-from digits import candidates, mnistform, penlift, pool
+from digits import mnistform, penlift, pool
 
 TOUCHING = (-0.06, 0.02)  # gaps between the ink boxes, in row heights, as `numbers._gap` draws
 OVERLAPPING = (-0.2, -0.06)
 REACH = 0.3  # the cut lies within this many row heights of where the two digits meet
 KEPT = 0.8  # of its own ink, at least, in the digit as cut (else the reader reads it otherwise)
 FOREIGN = 0.2  # of the digit as cut, at most, from its neighbour
-TWIN = 0.5  # of the copies, this share also keeps the ink across the cut, as the reader's twin
-FOREIGN_TWIN = 0.35  # of such a copy, at most, from its neighbour
 STROKE = 2.4 * penlift.SCALE  # an MNIST stroke's width at the traced size
 
 
@@ -41,17 +37,6 @@ def _placed(own: np.ndarray, other: np.ndarray, gap: int, drop: int, right: bool
     mine[top_own:top_own + own.shape[0], :own.shape[1]] = own
     ink[top_other:top_other + other.shape[0], x:x + other.shape[1]] = other
     return ink | mine, mine
-
-
-def _cut(ink: np.ndarray, cut: int, right: bool, borrow: int) -> np.ndarray:
-    """The ink on the digit's side of column `cut` (left of it where the neighbour is on the
-    right), and the `borrow` columns of ink just across it."""
-    kept = np.zeros_like(ink)
-    if right:
-        kept[:, :cut + borrow] = ink[:, :cut + borrow]
-    else:
-        kept[:, max(0, cut - borrow):] = ink[:, max(0, cut - borrow):]
-    return kept
 
 
 def _to_mnist(mask: np.ndarray) -> np.ndarray:
@@ -87,10 +72,12 @@ def in_row(task) -> np.ndarray:
     width = max(1, int(STROKE))
     profile = np.convolve(ink.sum(axis=0), np.ones(width) / width, "same")
     cut = lo + int(np.argmin(profile[lo:hi]))
-    twin = rng.random() < TWIN
-    kept = _cut(ink, cut, right, int(candidates.BORROW * height) if twin else 0)
-    foreign = FOREIGN_TWIN if twin else FOREIGN
-    if (kept & mine).sum() < KEPT * mine.sum() or (kept & ~mine).sum() > foreign * kept.sum():
+    kept = ink.copy()
+    if right:
+        kept[:, cut:] = False
+    else:
+        kept[:, :cut] = False
+    if (kept & mine).sum() < KEPT * mine.sum() or (kept & ~mine).sum() > FOREIGN * kept.sum():
         return digit  # cut too far into it or into its neighbour: another candidate's reading
     return _to_mnist(kept)
 
