@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from digits.mnistform import BOX, MIN_CONTRAST, SIDE, SMALL_SIDE, NoDigit, border_lean, centre
+from digits.mnistform import BOX, MIN_CONTRAST, SIDE, SMALL_SIDE, NoDigit, border_lean, fitted
 from digits.mnistform import small_binarize, small_to_mnist
 
 MAX_PIXELS = 50_000_000  # larger images are refused before decoding (decompression bombs)
@@ -563,13 +563,8 @@ def mask_to_mnist(mask: np.ndarray) -> np.ndarray:
     digit = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     digit = _normalize_strokes(np.pad(digit, 4), BOX / max(digit.shape))
     ys, xs = np.nonzero(digit)
-    digit = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
-    scale = BOX / max(digit.shape)
-    size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
-    patch = cv2.resize(digit, size, interpolation=cv2.INTER_AREA)  # anti-aliased edges
-    patch = cv2.GaussianBlur(patch, (0, 0), 0.5)
-    out = centre(patch)
-    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
+    return fitted(digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32),
+                  blur=0.5)
 
 
 def to_mnist(grey: np.ndarray) -> np.ndarray:

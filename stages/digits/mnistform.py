@@ -98,16 +98,29 @@ def inked(image: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
     return image[top:top + height, left:left + width] if width else None
 
 
+def fitted(crop: np.ndarray, blur: float = 0.0) -> np.ndarray:
+    """A digit cut to its ink box, in MNIST form: fitted into 20×20 keeping the aspect
+    (area-averaged, so its edges come out anti-aliased), softened by a Gaussian of `blur`
+    pixels where given, centred by mass in 28×28, its brightest pixel 255.
+
+    Returns:
+        (28, 28) uint8, light on dark.
+    """
+    scale = BOX / max(crop.shape)
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    patch = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    if blur:
+        patch = cv2.GaussianBlur(patch, (0, 0), blur)
+    out = centre(patch)
+    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
+
+
 def soft_to_mnist(ink: np.ndarray, digit: np.ndarray) -> np.ndarray:
     """A small image's own grey strokes, fitted and centred: at 8×8 or 16×16 pixels,
     redrawing strokes from a threshold would throw away most of what there is."""
     near = cv2.dilate(digit.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     ink = ink * near
-    crop = inked(ink, ink > 0.3)  # the box of the visible strokes, not of the threshold
-    scale = BOX / max(crop.shape)
-    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
-    out = centre(cv2.resize(crop, size, interpolation=cv2.INTER_AREA))
-    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
+    return fitted(inked(ink, ink > 0.3))  # the box of the visible strokes, not of the threshold
 
 
 def small_to_mnist(grey: np.ndarray) -> np.ndarray:

@@ -40,13 +40,8 @@ def _placed(own: np.ndarray, other: np.ndarray, gap: int, drop: int, right: bool
 
 
 def _to_mnist(mask: np.ndarray) -> np.ndarray:
-    """A traced mask in MNIST form: its box fitted into 20×20, soft edges, centred by mass."""
-    crop = mnistform.inked(mask.astype(np.float32), mask)
-    scale = mnistform.BOX / max(crop.shape)
-    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
-    patch = cv2.GaussianBlur(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), (0, 0), 0.5)
-    out = mnistform.centre(patch)
-    return np.round(np.clip(out / max(out.max(), 1e-6), 0, 1) * 255).astype(np.uint8)
+    """A traced mask in MNIST form, softened as `imageprep.mask_to_mnist` softens a digit."""
+    return mnistform.fitted(mnistform.inked(mask.astype(np.float32), mask), blur=0.5)
 
 
 def in_row(task) -> np.ndarray:
