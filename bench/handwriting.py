@@ -12,7 +12,8 @@ also cut where they were written, as if the segmentation were perfect: what the 
 reading of the digits alone allows, with the candidates' cuts by columns; and with each digit
 taken from exactly its own ink: what cuts along the strokes would allow. `--shape` and
 `--digit` try other `segment.Weights`; `--lifted-share 0` (or 1) writes numbers none (or all)
-of whose digits have pen lifts, where the evaluation's have them in half.
+of whose digits have pen lifts, where the evaluation's have them in half. `--digits 0` reads
+the numbers alone, `--numbers 0` the digits alone.
 
 The preprocessing is developed on these figures; the test digits' versions are only
 measured, by `prepare_outside` and `evaluate` (reports/metrics.json: outside). Main's `best`
@@ -51,32 +52,44 @@ def main():
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
     with np.load(ROOT / f"data/prepared/{args.split}.npz") as npz:
         x, y = npz["x"], npz["y"]
-    lifted, whole, labels = penlift.render_set(x, y, args.digits, args.seed)
     with Pool() as pool:
-        scores, errors = {}, collections.Counter()
-        for name, pictures in (("pen lifts", lifted), ("unbroken", whole)):
-            digits, found = outside.to_model_input(pictures, pool)
-            probs = model(digits)
-            predicted = probs.argmax(axis=1)
-            scores[name] = scoring.accuracy_where_found(probs, found, labels)
-            if name == "pen lifts":
-                errors = collections.Counter(
-                    f"{t}→{p}" for t, p, f in zip(labels, predicted, found) if f and t != p)
-                pieces = np.array(pool.map(_pieces, pictures))
-                right = (predicted == labels) & found
-        for name, score in scores.items():
-            print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
-                  f"(no digit found: {score['no_digit']})")
-        print("pen-lift errors:", ", ".join(f"{k} ×{n}" for k, n in errors.most_common(12)))
-        print("pen lifts by pieces kept:", ", ".join(
-            f"{label} {right[has].mean():.3f} ({has.sum()})" for label, has in (
-                ("one", pieces == 1), ("two", pieces == 2), ("three or more", pieces >= 3))
-            if has.any()))
-        pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True,
-                                                     lifted_share=args.lifted_share)
-        lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
-        kept, own = zip(*pool.map(_by_owner, list(zip(pictures, owners))))
-        kept = np.concatenate(kept)
+        if args.digits:
+            read_digits(model, x, y, args, pool)
+        if args.numbers:
+            read_numbers(model, x, y, args, threshold, pool)
+
+
+def read_digits(model, x, y, args, pool):
+    """Pen-lift digits against the same digits unbroken, and by the pieces kept."""
+    lifted, whole, labels = penlift.render_set(x, y, args.digits, args.seed)
+    scores, errors = {}, collections.Counter()
+    for name, pictures in (("pen lifts", lifted), ("unbroken", whole)):
+        digits, found = outside.to_model_input(pictures, pool)
+        probs = model(digits)
+        predicted = probs.argmax(axis=1)
+        scores[name] = scoring.accuracy_where_found(probs, found, labels)
+        if name == "pen lifts":
+            errors = collections.Counter(
+                f"{t}→{p}" for t, p, f in zip(labels, predicted, found) if f and t != p)
+            pieces = np.array(pool.map(_pieces, pictures))
+            right = (predicted == labels) & found
+    for name, score in scores.items():
+        print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
+              f"(no digit found: {score['no_digit']})")
+    print("pen-lift errors:", ", ".join(f"{k} ×{n}" for k, n in errors.most_common(12)))
+    print("pen lifts by pieces kept:", ", ".join(
+        f"{label} {right[has].mean():.3f} ({has.sum()})" for label, has in (
+            ("one", pieces == 1), ("two", pieces == 2), ("three or more", pieces >= 3))
+        if has.any()))
+
+
+def read_numbers(model, x, y, args, threshold, pool):
+    """Numbers read by recognition, cut where written, and from each digit's own ink."""
+    pictures, texts, owners = numbers.render_set(x, y, args.numbers, args.seed, owners=True,
+                                                 lifted_share=args.lifted_share)
+    lattices, digits, is_digit = outside.numbers_to_lattices(pictures, pool, owners)
+    kept, own = zip(*pool.map(_by_owner, list(zip(pictures, owners))))
+    kept = np.concatenate(kept)
     probs = model(digits)
     weights = segment.Weights(args.shape, args.digit)
     found = list(segment.readings(lattices, probs, segment.Segmenter.load(args.segmenter),

@@ -21,7 +21,7 @@ echo "seed $seed, $epochs epochs $*: $(python -c "import json; t = json.load(ope
 python bench/handwriting.py --model data/model/model.keras --numbers 300 | sed 's/^/  /'
 for number_seed in ${NUMBER_SEEDS:-}; do
   echo "  numbers of seed $number_seed:"
-  python bench/handwriting.py --model data/model/model.keras --digits 100 --numbers 500 \
+  python bench/handwriting.py --model data/model/model.keras --digits 0 --numbers 500 \
     --seed "$number_seed" | sed 's/^/    /'
 done
 python bench/tune_outside.py --split val --n 2000 --sets small,sixteen --model data/model/model.onnx \
