@@ -110,16 +110,17 @@ def test_every_recipe_learns_in_a_few_steps(recipe, mnist):
     assert loss[-1] < 0.9 * loss[0], (recipe, loss)  # a broken one stays at ~2.30
 
 
-@pytest.mark.parametrize("flags, amx", [
-    ("fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile", True),
-    ("fpu avx2 avx512f avx512_bf16", False),  # bfloat16 dot products, no faster here
+@pytest.mark.parametrize("flags, units", [
+    ("fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile", True),  # AMX's tiles
+    ("fpu avx2 avx512f avx512_bf16", True),  # AVX512_BF16's dot products
+    ("fpu avx2 avx512f avx512_fp16", False),  # half precision is not bfloat16
     ("fpu avx2 fma", False),  # bfloat16 emulated: slower than float32
 ])
-def test_auto_precision_takes_bfloat16_only_on_amx(tmp_path, flags, amx):
+def test_auto_precision_takes_bfloat16_only_where_the_cpu_multiplies_it(tmp_path, flags, units):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"processor\t: 0\nmodel name\t: x\nflags\t\t: {flags}\n\n")
-    assert training.amx_bfloat16(cpuinfo) is amx
-    assert not training.amx_bfloat16(tmp_path / "no such file")
+    assert training.bfloat16_units(cpuinfo) is units
+    assert not training.bfloat16_units(tmp_path / "no such file")
 
 
 def test_a_network_trained_in_bfloat16_is_saved_computing_in_float32(mnist):

@@ -68,7 +68,7 @@ class RecipeConfig:
     # all 60,000 training digits (no validation figures then).
     train_on: str
     # float32, bfloat16 (mixed: bfloat16 arithmetic, float32 weights), or auto: bfloat16 where
-    # the CPU has AMX's bfloat16 units, float32 elsewhere.
+    # the CPU multiplies bfloat16 in hardware (AMX or AVX512_BF16), float32 elsewhere.
     precision: str
 
 

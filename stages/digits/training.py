@@ -100,22 +100,23 @@ def make_optimizer(hyper, total_steps: int) -> keras.optimizers.Optimizer:
     return keras.optimizers.Adam(learning_rate=lr, weight_decay=hyper.weight_decay or None)
 
 
-def amx_bfloat16(cpuinfo: str = "/proc/cpuinfo") -> bool:
-    """Whether the CPU has AMX's bfloat16 matrix units, where mixed precision takes a quarter
-    off a `best` epoch (BENCHMARKS). Elsewhere bfloat16 is emulated (AVX2) or was not
-    measured faster (`fast` gained nothing from it on the first AVX-512 machine)."""
+def bfloat16_units(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether the CPU multiplies bfloat16 in hardware: AMX's tiles, or AVX512_BF16's dot
+    products, where mixed precision took a third (Intel Xeon, AMX) and a fifth (AMD EPYC
+    Zen 4) off `best`'s network steps (BENCHMARKS). Without them bfloat16 is emulated (AVX2),
+    slower than float32."""
     try:
         flags = next((line for line in Path(cpuinfo).read_text().splitlines()
                       if line.startswith("flags")), "").split()
     except OSError:
         return False
-    return "amx_bf16" in flags
+    return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
 def compute_dtype(precision: str) -> str:
     """What a recipe's `precision` setting computes in on this machine."""
     if precision == "auto":
-        return "bfloat16" if amx_bfloat16() else "float32"
+        return "bfloat16" if bfloat16_units() else "float32"
     return precision
 
 
