@@ -102,7 +102,7 @@ def make_optimizer(hyper, total_steps: int) -> keras.optimizers.Optimizer:
 
 def bfloat16_units(cpuinfo: str = "/proc/cpuinfo") -> bool:
     """Whether the CPU multiplies bfloat16 in hardware: AMX's tiles, or AVX512_BF16's dot
-    products, where mixed precision took a third (Intel Xeon, AMX) and a fifth (AMD EPYC
+    products, where mixed precision took a third (Intel Xeon, AMX) and a quarter (AMD EPYC
     Zen 4) off `best`'s network steps (BENCHMARKS). Without them bfloat16 is emulated (AVX2),
     slower than float32."""
     try:
