@@ -4,14 +4,15 @@
 - keeps exponential moving averages of its trainable weights at several momenta (`--momenta`),
   as Keras's optimizers do with `use_ema=True`: the final weights and each average are
   scored, a paired comparison within one run, free of seed noise;
-- with `--plain-last K`, reads the training digits as they are, without any augmentation or
-  copies, in its last K epochs; its first epochs are the same batches as main's.
+- reads the training digits as they are in its last K epochs (`--plain-last K`): no
+  distortion and no copies, with `--formats` only other writers' small scans mixed in as in
+  the other epochs (`formats_only`); its first epochs are the same batches as main's.
 
 Scored on the validation split in float32, as evaluation reads a model; `--save` keeps the
 final weights for bench/handwriting.py and bench/tune_outside.py. The test set is not read.
 
     python bench/last_epochs.py [--seed 0] [--epochs 32] [--momenta 0.99,0.998,0.999,0.9995]
-                                [--plain-last 0] [--save M.keras]
+                                [--plain-last K] [--formats] [--save M.keras]
 """
 
 import argparse
@@ -58,20 +59,31 @@ def held_out_config(seed: int, epochs: int) -> config.Config:
                                recipes=cfg.recipes | {"best": best})
 
 
-def train(cfg: config.Config, callbacks, plain_last: int) -> keras.Model:
+def formats_only(aug: config.AugmentConfig) -> config.AugmentConfig:
+    """`aug` without its distortions (geometry, elastic field, stroke width, gaps, blur,
+    noise): the digits as written, a share of which still come as other writers' small
+    scans (8×8 block counts, 16×16 one-bit scans), formats a digit arrives in rather than
+    distortions of it."""
+    return dataclasses.replace(
+        aug, rotation_degrees=0.0, shear_degrees=0.0, scale=0.0, translate=0.0,
+        elastic_alpha=0.0, stroke_probability=0.0, blur_probability=0.0, noise_std=0.0,
+        lift_probability=0.0)
+
+
+def train(cfg: config.Config, callbacks, plain_last: int, formats: bool) -> keras.Model:
     training.setup_runtime(cfg.seed, cfg.threads)
     with np.load(ROOT / "data/prepared/train.npz") as npz:
         x, y = npz["x"], npz["y"]
     aug = cfg.augment
     cuts = penlift.cut_set(x, cfg.seed) if aug.cut_probability > 0 else None
     rows = neighbours.row_set(x, cfg.seed) if aug.neighbour_probability > 0 else None
-    augmented_epochs = cfg.epochs - plain_last
+    plain_from = cfg.epochs - plain_last
     data = training.train_dataset(x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=0,
-                                  epochs=augmented_epochs, augment_cfg=aug, cuts=cuts, rows=rows)
+                                  epochs=plain_from, augment_cfg=aug, cuts=cuts, rows=rows)
     if plain_last:
         data = data.concatenate(training.train_dataset(
-            x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=augmented_epochs,
-            epochs=cfg.epochs))
+            x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=plain_from,
+            epochs=cfg.epochs, augment_cfg=formats_only(aug) if formats else None))
     model = training.compile_model(cfg, len(y))
     model.fit(data, epochs=cfg.epochs, steps_per_epoch=training.steps_per_epoch(len(y),
                                                                                 cfg.batch_size),
@@ -92,13 +104,16 @@ def main():
     parser.add_argument("--epochs", type=int, default=32)
     parser.add_argument("--momenta", default="")
     parser.add_argument("--plain-last", type=int, default=0)
+    parser.add_argument("--formats", action="store_true")
     parser.add_argument("--save", type=Path)
     args = parser.parse_args()
     cfg = held_out_config(args.seed, args.epochs)
     averages = Averages([float(m) for m in args.momenta.split(",") if m])
     start = time.perf_counter()
-    model = train(cfg, [averages] if averages.momenta else [], args.plain_last)
-    print(f"seed {cfg.seed}, {cfg.epochs} epochs, the last {args.plain_last} plain, "
+    plain_last = args.plain_last
+    model = train(cfg, [averages] if averages.momenta else [], plain_last, args.formats)
+    print(f"seed {cfg.seed}, {cfg.epochs} epochs, the last {plain_last} undistorted"
+          f"{' with the small scans' if args.formats else ''}, "
           f"trained in {time.perf_counter() - start:.0f} s")
     if args.save:
         training.in_float32(model, cfg).save(args.save)
