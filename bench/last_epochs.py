@@ -110,9 +110,8 @@ def main():
     cfg = held_out_config(args.seed, args.epochs)
     averages = Averages([float(m) for m in args.momenta.split(",") if m])
     start = time.perf_counter()
-    plain_last = args.plain_last
-    model = train(cfg, [averages] if averages.momenta else [], plain_last, args.formats)
-    print(f"seed {cfg.seed}, {cfg.epochs} epochs, the last {plain_last} undistorted"
+    model = train(cfg, [averages] if averages.momenta else [], args.plain_last, args.formats)
+    print(f"seed {cfg.seed}, {cfg.epochs} epochs, the last {args.plain_last} undistorted"
           f"{' with the small scans' if args.formats else ''}, "
           f"trained in {time.perf_counter() - start:.0f} s")
     if args.save:
