@@ -10,8 +10,8 @@
 
 Trained on main's prepared split (data/prepared, seed 0's), whatever `--seed`, which sets the
 training's own randomness; scored on its validation digits in float32, as evaluation reads a
-model; `--save` keeps the
-final weights for bench/handwriting.py and bench/tune_outside.py. The test set is not read.
+model. `--save` keeps the final weights for bench/handwriting.py and bench/tune_outside.py.
+The test set is not read.
 
     python bench/last_epochs.py [--seed 0] [--epochs 32] [--momenta 0.99,0.998,0.999,0.9995]
                                 [--plain-last K] [--formats] [--save M.keras]
