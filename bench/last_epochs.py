@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "stages"))
 from digits import quiet  # noqa: E402,F401
 import keras  # noqa: E402
 
-from digits import config, neighbours, penlift, training  # noqa: E402
+from digits import config, neighbours, penlift, scoring, training  # noqa: E402
 
 
 class Averages(keras.callbacks.Callback):
@@ -94,10 +94,9 @@ def train(cfg: config.Config, callbacks, plain_last: int, formats: bool) -> kera
 
 
 def score(model, cfg, x_val, y_val) -> tuple[float, float]:
-    scored = training.in_float32(model, cfg)
-    scored.compile(loss="categorical_crossentropy", metrics=["accuracy"])
-    loss, accuracy = scored.evaluate(x_val, training.one_hot(y_val), batch_size=1000, verbose=0)
-    return accuracy, loss
+    """Validation accuracy and loss, computed as the evaluate stage computes the test's."""
+    probs = training.in_float32(model, cfg).predict(x_val, batch_size=1000, verbose=0)
+    return float(np.mean(probs.argmax(axis=1) == y_val)), scoring.cross_entropy(probs, y_val)
 
 
 def main():
