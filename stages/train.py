@@ -18,7 +18,7 @@ import numpy as np
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from digits import atomic, checkpoint, config, neighbours, penlift, training
+from digits import atomic, augment, checkpoint, config, neighbours, penlift, training
 
 PREPARED = Path("data/prepared")
 CHECKPOINTS = Path("data/checkpoints")
@@ -102,7 +102,8 @@ def main():
     cut_seconds = time.perf_counter() - start
     data = training.train_dataset(
         x_train, y_train, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=first_epoch,
-        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts, rows=rows)
+        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts, rows=rows,
+        plain_from=None if augment_cfg is None else augment.plain_from(augment_cfg, cfg.epochs))
     with Live(LIVE_DIR, dvcyaml=False, save_dvc_exp=False) as live:
         live_callback = DVCLiveCallback(live=live)
         for epoch, logs in enumerate(history):  # the finished epochs' curves, as logged then

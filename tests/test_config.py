@@ -33,6 +33,7 @@ def test_main_params_are_valid(raw):
     (lambda p: p["reference"].update(optimizer="adamax"), "reference.optimizer"),
     (lambda p: p["augment"].update(noise_std="high"), "augment.noise_std"),
     (lambda p: p["augment"].update(small_probability=1.5), "augment.small_probability"),
+    (lambda p: p["augment"].update(plain_fraction=1), "augment.plain_fraction"),
     (lambda p: p["best"].update(augment="yes"), "best.augment"),
     (lambda p: p["best"].update(train_on="all"), "best.train_on"),
     (lambda p: p["best"].update(precision="float16"), "best.precision"),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from digits import checkpoint, config, training
+from digits import augment, checkpoint, config, training
 
 
 def _batches(ds):
@@ -26,6 +26,39 @@ def test_resumed_input_pipeline_equals_the_unbroken_one(mnist):
     labels = [np.concatenate([b[1].argmax(1) for b in full[e * steps:(e + 1) * steps]])
               for e in range(2)]
     assert sorted(labels[0]) == sorted(y) and not np.array_equal(labels[0], labels[1])
+
+
+@pytest.mark.parametrize("formats", [0.0, 0.5])
+def test_the_plain_epochs_read_the_digits_undistorted(mnist, formats):
+    x, y = mnist["x_train"][:300, ..., None], mnist["y_train"][:300]
+    aug = dataclasses.replace(config.load(ROOT / "params.yaml").augment,
+                              small_probability=formats, sixteen_probability=0.0)
+    kwargs = dict(batch_size=64, seed=5, epochs=3, augment_cfg=aug, cuts=np.full_like(x, 7))
+    augmented = _batches(training.train_dataset(x, y, first_epoch=0, **kwargs))
+    mixed = _batches(training.train_dataset(x, y, first_epoch=0, plain_from=2, **kwargs))
+    resumed = _batches(training.train_dataset(x, y, first_epoch=2, plain_from=2, **kwargs))
+    steps = training.steps_per_epoch(300, 64)
+    assert len(mixed) == 3 * steps
+    for (xa, ya), (xb, yb) in zip(augmented[:2 * steps], mixed):  # augmented until then
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya, yb)
+    originals = {d.tobytes() for d in x.astype(np.float32)}
+    untouched = []
+    for (xa, ya), (xb, yb), (xc, _) in zip(augmented[2 * steps:], mixed[2 * steps:], resumed):
+        np.testing.assert_array_equal(ya, yb)  # the same digits, in the same order
+        assert not np.array_equal(xa, xb)
+        np.testing.assert_array_equal(xb, xc)
+        untouched += [d.tobytes() in originals for d in xb]
+    # Without small scans every digit is a training digit as it is (no copy, no distortion);
+    # with them, that share of the digits comes back as 8×8 round trips.
+    assert abs((1 - np.mean(untouched)) - formats) < 0.1
+
+
+@pytest.mark.parametrize("fraction, epochs, first", [(0.125, 32, 28), (0.125, 20, 18),
+                                                     (0.125, 2, 2), (0.5, 3, 1), (0.0, 32, 32)])
+def test_the_plain_epochs_are_the_last_share_of_them(fraction, epochs, first):
+    aug = dataclasses.replace(config.load(ROOT / "params.yaml").augment, plain_fraction=fraction)
+    assert augment.plain_from(aug, epochs) == first
 
 
 @pytest.mark.parametrize("copies", ["cuts", "rows"])

@@ -6,6 +6,7 @@ Geometry (rotation, shear, scale, translation) and the elastic field are compose
 sampling grid, so each digit is resampled once.
 """
 
+import dataclasses
 import functools
 import math
 
@@ -166,6 +167,23 @@ def pick_copy(x, copy, seed, probability: float, key: int = 6):
     draw = _uniform(tf.random.experimental.stateless_fold_in(seed, key), [tf.shape(x)[0]],
                     0.0, 1.0)
     return tf.where((draw < probability)[:, None, None, None], copy, x)
+
+
+def formats_only(cfg):
+    """`cfg` without its distortions (geometry, elastic field, stroke width, gaps, blur,
+    noise, the copies): the digits as written, of which `small_probability` and
+    `sixteen_probability` still come as other writers' small scans, which are formats a
+    digit arrives in rather than distortions of it."""
+    return dataclasses.replace(
+        cfg, rotation_degrees=0.0, shear_degrees=0.0, scale=0.0, translate=0.0,
+        elastic_alpha=0.0, stroke_probability=0.0, blur_probability=0.0, noise_std=0.0,
+        lift_probability=0.0, cut_probability=0.0, neighbour_probability=0.0)
+
+
+def plain_from(cfg, epochs: int) -> int:
+    """The first of the last epochs, `cfg.plain_fraction` of `epochs` (rounded), that read the
+    digits as `formats_only` leaves them."""
+    return epochs - round(cfg.plain_fraction * epochs)
 
 
 def augment_batch(x, seed, cfg):

@@ -51,6 +51,7 @@ class AugmentConfig:
     lift_probability: float  # chance of a gap where a writer lifted the pen
     cut_probability: float  # chance of a digit with strokes cut as `penlift` cuts them
     neighbour_probability: float  # chance of a digit cut from a neighbour (`neighbours`)
+    plain_fraction: float  # share of the epochs, the last, that read the digits as they are
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,8 +116,8 @@ _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_
              "number_count", "segmenter_numbers"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
               "blur_probability", "small_probability", "sixteen_probability", "lift_probability",
-              "cut_probability", "neighbour_probability", "scale", "translate",
-              "uncertain_below"}
+              "cut_probability", "neighbour_probability", "plain_fraction", "scale",
+              "translate", "uncertain_below"}
 
 
 def _check_value(key: str, value, kind):

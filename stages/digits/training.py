@@ -33,7 +33,7 @@ def one_hot(y: np.ndarray) -> np.ndarray:
 
 
 def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=None, cuts=None,
-                  rows=None):
+                  rows=None, plain_from=None):
     """Batches for epochs `first_epoch`..`epochs - 1`, one after another.
 
     Args:
@@ -44,6 +44,9 @@ def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=No
             `augment_cfg.cut_probability` before the other distortions; or None.
         rows: x cut from neighbours (`neighbours.row_set`), taken likewise with
             `augment_cfg.neighbour_probability`; or None.
+        plain_from: the epoch from which the digits are read undistorted, without the
+            copies, only the small scans' share of them (`augment.formats_only`) changed;
+            None augments every epoch.
 
     Returns:
         A `tf.data.Dataset` of ((B, 28, 28, 1) float32, (B, 10) one-hot) batches.
@@ -54,28 +57,39 @@ def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=No
     cuts_all = None if cuts is None else tf.constant(cuts)
     rows_all = None if rows is None else tf.constant(rows)
 
-    def load(epoch, step, idx):
-        xb = tf.gather(x_all, idx)
-        batch_seed = tf.stack([seed, epoch * steps + step])
-        if cuts_all is not None:
-            xb = augment.pick_copy(xb, tf.gather(cuts_all, idx), batch_seed,
-                                   augment_cfg.cut_probability)
-        if rows_all is not None:
-            xb = augment.pick_copy(xb, tf.gather(rows_all, idx), batch_seed,
-                                   augment_cfg.neighbour_probability, key=8)
-        xb = tf.cast(xb, tf.float32)
-        if augment_cfg is not None:
-            xb = augment.augment_batch(xb, batch_seed, augment_cfg)
-        return xb, tf.gather(y_all, idx)
+    def loader(augment_cfg, cuts_all, rows_all):
+        def load(epoch, step, idx):
+            xb = tf.gather(x_all, idx)
+            batch_seed = tf.stack([seed, epoch * steps + step])
+            if cuts_all is not None:
+                xb = augment.pick_copy(xb, tf.gather(cuts_all, idx), batch_seed,
+                                       augment_cfg.cut_probability)
+            if rows_all is not None:
+                xb = augment.pick_copy(xb, tf.gather(rows_all, idx), batch_seed,
+                                       augment_cfg.neighbour_probability, key=8)
+            xb = tf.cast(xb, tf.float32)
+            if augment_cfg is not None:
+                xb = augment.augment_batch(xb, batch_seed, augment_cfg)
+            return xb, tf.gather(y_all, idx)
 
-    def one_epoch(epoch):
-        order = tf.random.experimental.stateless_shuffle(tf.range(n), seed=tf.stack([seed, epoch]))
-        batches = tf.data.Dataset.from_tensor_slices(order).batch(batch_size).enumerate()
-        return batches.map(lambda step, idx: load(epoch, step, idx),
-                           num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        return load
 
-    epochs_ds = tf.data.Dataset.range(first_epoch, epochs)
-    return epochs_ds.flat_map(one_epoch).prefetch(tf.data.AUTOTUNE)
+    def epochs_of(first, last, batch):
+        def one_epoch(epoch):
+            order = tf.random.experimental.stateless_shuffle(tf.range(n),
+                                                             seed=tf.stack([seed, epoch]))
+            batches = tf.data.Dataset.from_tensor_slices(order).batch(batch_size).enumerate()
+            return batches.map(lambda step, idx: batch(epoch, step, idx),
+                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+        return tf.data.Dataset.range(first, last).flat_map(one_epoch)
+
+    split = epochs if plain_from is None else min(max(plain_from, first_epoch), epochs)
+    data = epochs_of(first_epoch, split, loader(augment_cfg, cuts_all, rows_all))
+    if split < epochs:
+        formats = None if augment_cfg is None else augment.formats_only(augment_cfg)
+        data = data.concatenate(epochs_of(split, epochs, loader(formats, None, None)))
+    return data.prefetch(tf.data.AUTOTUNE)
 
 
 def _learning_rate(hyper, total_steps: int):
