@@ -4,9 +4,10 @@
 - keeps exponential moving averages of its trainable weights at several momenta (`--momenta`),
   as Keras's optimizers do with `use_ema=True`: the final weights and each average are
   scored, a paired comparison within one run, free of seed noise;
-- reads the training digits as they are in its last K epochs (`--plain-last K`): no
-  distortion and no copies, with `--formats` only other writers' small scans mixed in as in
-  the other epochs (`formats_only`); its first epochs are the same batches as main's.
+- reads the training digits undistorted in its last epochs, `--plain-fraction F` of them in
+  place of params.yaml's `augment.plain_fraction` (0 augments every epoch), as the stage
+  does: no distortion and no copies, only other writers' small scans mixed in at their
+  shares (`augment.formats_only`); its first epochs are the same batches whatever F.
 
 Trained on main's prepared split (data/prepared, seed 0's), whatever `--seed`, which sets the
 training's own randomness; scored on its validation digits in float32, as evaluation reads a
@@ -14,7 +15,7 @@ model. `--save` keeps the final weights for bench/handwriting.py and bench/tune_
 The test set is not read.
 
     python bench/last_epochs.py [--seed 0] [--epochs 32] [--momenta 0.99,0.998,0.999,0.9995]
-                                [--plain-last K] [--formats] [--save M.keras]
+                                [--plain-fraction F] [--save M.keras]
 """
 
 import argparse
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT / "stages"))
 from digits import quiet  # noqa: E402,F401
 import keras  # noqa: E402
 
-from digits import config, neighbours, penlift, scoring, training  # noqa: E402
+from digits import augment, config, neighbours, penlift, scoring, training  # noqa: E402
 
 
 class Averages(keras.callbacks.Callback):
@@ -54,38 +55,26 @@ class Averages(keras.callbacks.Callback):
                 a += (1 - m) * w
 
 
-def held_out_config(seed: int, epochs: int) -> config.Config:
+def held_out_config(seed: int, epochs: int, plain_fraction: float | None) -> config.Config:
     cfg = config.load(ROOT / "params.yaml")
     best = dataclasses.replace(cfg.recipes["best"], train_on="train")
-    return dataclasses.replace(cfg, seed=seed, epochs=epochs, recipe="best",
+    aug = cfg.augment
+    if plain_fraction is not None:
+        aug = dataclasses.replace(aug, plain_fraction=plain_fraction)
+    return dataclasses.replace(cfg, seed=seed, epochs=epochs, recipe="best", augment=aug,
                                recipes=cfg.recipes | {"best": best})
 
 
-def formats_only(aug: config.AugmentConfig) -> config.AugmentConfig:
-    """`aug` without its distortions (geometry, elastic field, stroke width, gaps, blur,
-    noise): the digits as written, a share of which still come as other writers' small
-    scans (8×8 block counts, 16×16 one-bit scans), formats a digit arrives in rather than
-    distortions of it."""
-    return dataclasses.replace(
-        aug, rotation_degrees=0.0, shear_degrees=0.0, scale=0.0, translate=0.0,
-        elastic_alpha=0.0, stroke_probability=0.0, blur_probability=0.0, noise_std=0.0,
-        lift_probability=0.0)
-
-
-def train(cfg: config.Config, callbacks, plain_last: int, formats: bool) -> keras.Model:
+def train(cfg: config.Config, callbacks) -> keras.Model:
     training.setup_runtime(cfg.seed, cfg.threads)
     with np.load(ROOT / "data/prepared/train.npz") as npz:
         x, y = npz["x"], npz["y"]
     aug = cfg.augment
     cuts = penlift.cut_set(x, cfg.seed) if aug.cut_probability > 0 else None
     rows = neighbours.row_set(x, cfg.seed) if aug.neighbour_probability > 0 else None
-    plain_from = cfg.epochs - plain_last
     data = training.train_dataset(x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=0,
-                                  epochs=plain_from, augment_cfg=aug, cuts=cuts, rows=rows)
-    if plain_last:
-        data = data.concatenate(training.train_dataset(
-            x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=plain_from,
-            epochs=cfg.epochs, augment_cfg=formats_only(aug) if formats else None))
+                                  epochs=cfg.epochs, augment_cfg=aug, cuts=cuts, rows=rows,
+                                  plain_from=augment.plain_from(aug, cfg.epochs))
     model = training.compile_model(cfg, len(y))
     model.fit(data, epochs=cfg.epochs, steps_per_epoch=training.steps_per_epoch(len(y),
                                                                                 cfg.batch_size),
@@ -104,16 +93,15 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=32)
     parser.add_argument("--momenta", default="")
-    parser.add_argument("--plain-last", type=int, default=0)
-    parser.add_argument("--formats", action="store_true")
+    parser.add_argument("--plain-fraction", type=float)
     parser.add_argument("--save", type=Path)
     args = parser.parse_args()
-    cfg = held_out_config(args.seed, args.epochs)
+    cfg = held_out_config(args.seed, args.epochs, args.plain_fraction)
     averages = Averages([float(m) for m in args.momenta.split(",") if m])
     start = time.perf_counter()
-    model = train(cfg, [averages] if averages.momenta else [], args.plain_last, args.formats)
-    print(f"seed {cfg.seed}, {cfg.epochs} epochs, the last {args.plain_last} undistorted"
-          f"{' with the small scans' if args.formats else ''}, "
+    model = train(cfg, [averages] if averages.momenta else [])
+    plain = cfg.epochs - augment.plain_from(cfg.augment, cfg.epochs)
+    print(f"seed {cfg.seed}, {cfg.epochs} epochs, the last {plain} undistorted, "
           f"trained in {time.perf_counter() - start:.0f} s")
     if args.save:
         training.in_float32(model, cfg).save(args.save)
