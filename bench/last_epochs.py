@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "stages"))
 from digits import quiet  # noqa: E402,F401
 import keras  # noqa: E402
 
-from digits import augment, config, neighbours, penlift, scoring, training  # noqa: E402
+from digits import augment, config, scoring, training  # noqa: E402
 
 
 class Averages(keras.callbacks.Callback):
@@ -69,12 +69,7 @@ def train(cfg: config.Config, callbacks) -> keras.Model:
     training.setup_runtime(cfg.seed, cfg.threads)
     with np.load(ROOT / "data/prepared/train.npz") as npz:
         x, y = npz["x"], npz["y"]
-    aug = cfg.augment
-    cuts = penlift.cut_set(x, cfg.seed) if aug.cut_probability > 0 else None
-    rows = neighbours.row_set(x, cfg.seed) if aug.neighbour_probability > 0 else None
-    data = training.train_dataset(x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=0,
-                                  epochs=cfg.epochs, augment_cfg=aug, cuts=cuts, rows=rows,
-                                  plain_from=augment.plain_from(aug, cfg.epochs))
+    data, _ = training.recipe_dataset(x, y, cfg)
     model = training.compile_model(cfg, len(y))
     model.fit(data, epochs=cfg.epochs, steps_per_epoch=training.steps_per_epoch(len(y),
                                                                                 cfg.batch_size),

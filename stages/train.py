@@ -9,7 +9,6 @@ Resumes from `data/checkpoints/` when an unfinished run with the same settings l
 import dataclasses
 import hashlib
 import json
-import time
 from pathlib import Path
 
 from digits import quiet  # noqa: F401  (first: TensorFlow starts without its notices)
@@ -18,7 +17,7 @@ import numpy as np
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from digits import atomic, augment, checkpoint, config, neighbours, penlift, training
+from digits import atomic, checkpoint, config, training
 
 PREPARED = Path("data/prepared")
 CHECKPOINTS = Path("data/checkpoints")
@@ -92,18 +91,7 @@ def main():
             stale.unlink()
         model, first_epoch, history = training.compile_model(cfg, len(y_train)), 0, []
 
-    augment_cfg = cfg.augment if cfg.hyper.augment else None
-    start = time.perf_counter()  # the copies made before training count in its time
-    cuts = rows = None
-    if augment_cfg is not None and augment_cfg.cut_probability > 0:
-        cuts = penlift.cut_set(x_train, cfg.seed)
-    if augment_cfg is not None and augment_cfg.neighbour_probability > 0:
-        rows = neighbours.row_set(x_train, cfg.seed)
-    cut_seconds = time.perf_counter() - start
-    data = training.train_dataset(
-        x_train, y_train, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=first_epoch,
-        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts, rows=rows,
-        plain_from=None if augment_cfg is None else augment.plain_from(augment_cfg, cfg.epochs))
+    data, cut_seconds = training.recipe_dataset(x_train, y_train, cfg, first_epoch)
     with Live(LIVE_DIR, dvcyaml=False, save_dvc_exp=False) as live:
         live_callback = DVCLiveCallback(live=live)
         for epoch, logs in enumerate(history):  # the finished epochs' curves, as logged then
@@ -122,7 +110,7 @@ def main():
         training.in_float32(model, cfg).save(tmp)
     checkpoint.finish(CHECKPOINTS, run_id, history)
     summary = summarize(history, len(y_train))
-    if cuts is not None or rows is not None:  # part of training's cost: counted in its time
+    if cut_seconds is not None:  # the copies are part of training's cost: counted in its time
         summary["cut_seconds"] = round(cut_seconds, 2)
         summary["train_seconds"] = round(summary["train_seconds"] + cut_seconds, 2)
     atomic.write_json(SUMMARY, summary | {"computed_in": training.computes_in(model)})

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from digits import augment, checkpoint, config, training
+from digits import augment, checkpoint, config, neighbours, penlift, training
 
 
 def _batches(ds):
@@ -95,6 +95,27 @@ def test_the_two_kinds_of_copy_are_drawn_apart(mnist):
     cuts = (xb == 7).all(axis=(1, 2, 3))
     # Independent draws: a quarter keep their cut copy, half take the row copy over anything
     assert abs(rows.mean() - 0.5) < 0.08 and abs(cuts.mean() - 0.25) < 0.08
+
+
+def test_the_recipe_reads_its_copies_and_plain_epochs_as_the_stage_does(mnist):
+    x, y = mnist["x_train"][:200, ..., None], mnist["y_train"][:200]
+    cfg = config.load(ROOT / "params.yaml")
+    best = dataclasses.replace(cfg, seed=4, epochs=2, batch_size=100, recipe="best",
+                               augment=dataclasses.replace(cfg.augment, cut_probability=0.3,
+                                                           plain_fraction=0.5))
+    data, copy_seconds = training.recipe_dataset(x, y, best, first_epoch=1)
+    expected = training.train_dataset(
+        x, y, batch_size=100, seed=4, first_epoch=1, epochs=2, augment_cfg=best.augment,
+        cuts=penlift.cut_set(x, 4), rows=neighbours.row_set(x, 4), plain_from=1)
+    for (xa, ya), (xb, yb) in zip(_batches(data), _batches(expected), strict=True):
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya, yb)
+    assert copy_seconds > 0
+    plain = dataclasses.replace(best, recipe="keras-example")  # no augmentation, no copies
+    data, copy_seconds = training.recipe_dataset(x, y, plain)
+    assert copy_seconds is None
+    originals = {d.tobytes() for d in x.astype(np.float32)}
+    assert all(d.tobytes() in originals for xb, _ in _batches(data) for d in xb)
 
 
 def test_epoch_seeds_make_dropout_a_function_of_the_epoch():

@@ -5,13 +5,14 @@ the dropout masks of epoch e are the same whether the run started at epoch 0 or 
 """
 
 import math
+import time
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from digits import augment, models
+from digits import augment, models, neighbours, penlift
 
 
 def setup_runtime(seed: int, threads: int):
@@ -91,6 +92,34 @@ def train_dataset(x, y, *, batch_size, seed, first_epoch, epochs, augment_cfg=No
         data = data.concatenate(epochs_of(split, epochs, loader(formats, None, None)))
     return data.prefetch(tf.data.AUTOTUNE)
 
+
+def recipe_dataset(x, y, cfg, first_epoch: int = 0):
+    """The batches `cfg`'s recipe trains on from `first_epoch`, as the `train` stage reads
+    them: its augmentation, the copies of the digits it draws from (made here, once), its
+    last epochs undistorted.
+
+    Args:
+        x: (N, 28, 28, 1) uint8 digits.
+        y: (N,) labels.
+        cfg: a `config.Config`.
+
+    Returns:
+        The `tf.data.Dataset` of `train_dataset`, and the seconds spent making the copies
+        (None when the recipe uses none).
+    """
+    augment_cfg = cfg.augment if cfg.hyper.augment else None
+    start = time.perf_counter()
+    cuts = rows = None
+    if augment_cfg is not None and augment_cfg.cut_probability > 0:
+        cuts = penlift.cut_set(x, cfg.seed)
+    if augment_cfg is not None and augment_cfg.neighbour_probability > 0:
+        rows = neighbours.row_set(x, cfg.seed)
+    copy_seconds = time.perf_counter() - start if cuts is not None or rows is not None else None
+    data = train_dataset(
+        x, y, batch_size=cfg.batch_size, seed=cfg.seed, first_epoch=first_epoch,
+        epochs=cfg.epochs, augment_cfg=augment_cfg, cuts=cuts, rows=rows,
+        plain_from=None if augment_cfg is None else augment.plain_from(augment_cfg, cfg.epochs))
+    return data, copy_seconds
 
 def _learning_rate(hyper, total_steps: int):
     if hyper.schedule == "constant":
