@@ -17,10 +17,6 @@ from digits import blocks
 
 SIDE = 28
 CENTRE = (SIDE - 1) / 2
-# A gap's radius varies this far either side of `augment.lift_radius`. With 1.9 a gap (one,
-# or two) takes a median 10% of a digit's ink, the pen-lift material's 8%; 1.0–1.8 pixels
-# took 6%, and many only thinned a stroke (BENCHMARKS, "Gaps as wide as a pen lift's").
-LIFT_SPREAD = 0.6
 
 
 def _uniform(seed, shape, low, high):
@@ -141,9 +137,9 @@ def _small_view(x, seed, probability: float, render=blocks.block_counts,
     return tf.ensure_shape(out, x.shape)
 
 
-def _lift(x, seed, probability: float, radius: float):
-    """Gaps where a writer lifted the pen: a soft disk (radius within `LIFT_SPREAD` pixels of
-    `radius`) erased on the ink of a share of the digits, twice for some."""
+def _lift(x, seed, probability: float):
+    """Gaps where a writer lifted the pen: a soft disk (radius 1–1.8 pixels, about a stroke's
+    width) erased on the ink of a share of the digits, twice for some."""
     b = tf.shape(x)[0]
     seeds = tf.random.experimental.stateless_split(seed, 6)
     idx = tf.range(SIDE, dtype=tf.float32)
@@ -155,9 +151,8 @@ def _lift(x, seed, probability: float, radius: float):
         at = tf.argmax(scores * inked, axis=1, output_type=tf.int32)
         r = tf.cast(at // SIDE, tf.float32)[:, None, None]
         c = tf.cast(at % SIDE, tf.float32)[:, None, None]
-        radii = _uniform(seeds[3 * cut + 1], [b], radius - LIFT_SPREAD,
-                         radius + LIFT_SPREAD)[:, None, None]
-        hole = tf.clip_by_value(radii + 0.5 - tf.sqrt((rows - r) ** 2 + (cols - c) ** 2),
+        radius = _uniform(seeds[3 * cut + 1], [b], 1.0, 1.8)[:, None, None]
+        hole = tf.clip_by_value(radius + 0.5 - tf.sqrt((rows - r) ** 2 + (cols - c) ** 2),
                                 0.0, 1.0)
         apply = tf.cast(_uniform(seeds[3 * cut + 2], [b], 0.0, 1.0) < chance, tf.float32)
         x = x * (1.0 - (apply[:, None, None] * hole)[..., None])
@@ -206,8 +201,7 @@ def augment_batch(x, seed, cfg):
     x = _stroke_width(x, seeds[0], cfg.stroke_probability)
     x = _warp(x, seeds[1], cfg)
     if cfg.lift_probability > 0:  # its own seed: the other draws stay as they were without it
-        x = _lift(x, tf.random.experimental.stateless_fold_in(seed, 5), cfg.lift_probability,
-                  cfg.lift_radius)
+        x = _lift(x, tf.random.experimental.stateless_fold_in(seed, 5), cfg.lift_probability)
     if cfg.sixteen_probability > 0:  # its own seed too
         x = _small_view(tf.clip_by_value(x, 0.0, 255.0),
                         tf.random.experimental.stateless_fold_in(seed, 7),

@@ -49,7 +49,6 @@ class AugmentConfig:
     small_probability: float  # chance of an 8×8 round trip like scikit-learn's digits
     sixteen_probability: float  # chance of a 16×16 one-bit scan stretched to fill its box
     lift_probability: float  # chance of a gap where a writer lifted the pen
-    lift_radius: float  # pixels: the middle of a gap's radius, each drawn within ±0.6 of it
     cut_probability: float  # chance of a digit with strokes cut as `penlift` cuts them
     neighbour_probability: float  # chance of a digit cut from a neighbour (`neighbours`)
     plain_fraction: float  # share of the epochs, the last, that read the digits as they are
@@ -114,7 +113,7 @@ _CHOICES = {
 }
 _POSITIVE = {"epochs", "batch_size", "val_size", "learning_rate", "width", "ece_bins",
              "timeout_seconds", "elastic_sigma", "photo_count", "penlift_count",
-             "number_count", "segmenter_numbers", "lift_radius"}
+             "number_count", "segmenter_numbers"}
 _FRACTIONS = {"dropout", "label_smoothing", "warmup_fraction", "stroke_probability",
               "blur_probability", "small_probability", "sixteen_probability", "lift_probability",
               "cut_probability", "neighbour_probability", "plain_fraction", "scale",
