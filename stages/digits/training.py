@@ -121,6 +121,7 @@ def recipe_dataset(x, y, cfg, first_epoch: int = 0):
         plain_from=None if augment_cfg is None else augment.plain_from(augment_cfg, cfg.epochs))
     return data, copy_seconds
 
+
 def _learning_rate(hyper, total_steps: int):
     if hyper.schedule == "constant":
         return hyper.learning_rate
