@@ -100,13 +100,14 @@ def test_the_two_kinds_of_copy_are_drawn_apart(mnist):
 def test_the_recipe_reads_its_copies_and_plain_epochs_as_the_stage_does(mnist):
     x, y = mnist["x_train"][:200, ..., None], mnist["y_train"][:200]
     cfg = config.load(ROOT / "params.yaml")
-    best = dataclasses.replace(cfg, seed=4, epochs=2, batch_size=100, recipe="best",
+    # Resumed at epoch 1 of 3: epoch 1 draws from the copies, epoch 2 is the plain one.
+    best = dataclasses.replace(cfg, seed=4, epochs=3, batch_size=100, recipe="best",
                                augment=dataclasses.replace(cfg.augment, cut_probability=0.3,
-                                                           plain_fraction=0.5))
+                                                           plain_fraction=0.34))
     data, copy_seconds = training.recipe_dataset(x, y, best, first_epoch=1)
     expected = training.train_dataset(
-        x, y, batch_size=100, seed=4, first_epoch=1, epochs=2, augment_cfg=best.augment,
-        cuts=penlift.cut_set(x, 4), rows=neighbours.row_set(x, 4), plain_from=1)
+        x, y, batch_size=100, seed=4, first_epoch=1, epochs=3, augment_cfg=best.augment,
+        cuts=penlift.cut_set(x, 4), rows=neighbours.row_set(x, 4), plain_from=2)
     for (xa, ya), (xb, yb) in zip(_batches(data), _batches(expected), strict=True):
         np.testing.assert_array_equal(xa, xb)
         np.testing.assert_array_equal(ya, yb)
