@@ -6,13 +6,15 @@ kept as the digit: a loop cut open stays in one piece, a stem lifted off makes t
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
                                 [--shape 0.5] [--digit -0.5] [--lifted-share 0.5]
+                                [--save-cut-errors DIR]
 
 Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
 also cut where they were written, as if the segmentation were perfect: what the model's
 reading of the digits alone allows, with the candidates' cuts by columns; and with each digit
 taken from exactly its own ink: what cuts along the strokes would allow. `--shape` and
 `--digit` try other `segment.Weights`; `--lifted-share 0` (or 1) writes numbers none (or all)
-of whose digits have pen lifts, where the evaluation's have them in half. `--digits 0` reads
+of whose digits have pen lifts, where the evaluation's have them in half. `--save-cut-errors`
+keeps the pictures of the numbers read wrong by the segmentation alone. `--digits 0` reads
 the numbers alone, `--numbers 0` the digits alone.
 
 The preprocessing is developed on these figures; the test digits' versions are only
@@ -26,6 +28,7 @@ import collections
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +50,8 @@ def main():
     parser.add_argument("--shape", type=float, default=segment.Weights.shape)
     parser.add_argument("--digit", type=float, default=segment.Weights.digit)
     parser.add_argument("--lifted-share", type=float, default=numbers.LIFTED_SHARE)
+    parser.add_argument("--save-cut-errors", type=Path, metavar="DIR",
+                        help="saves the numbers read wrong by the cuts alone, as PNG files")
     args = parser.parse_args()
     model = loaded.load_model(args.model)
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
@@ -125,6 +130,8 @@ def read_numbers(model, x, y, args, threshold, pool):
     print("wrong readings:", ", ".join(f"{t}→{r}" for t, r in wrong[:12]))
     print("wrong readings by cause:", ", ".join(
         f"{cause} {n}" for cause, n in causes(read, perfect_read, texts).most_common()))
+    if args.save_cut_errors:
+        save_cut_errors(args.save_cut_errors, pictures, read, perfect_read, texts)
 
 
 def causes(read: list[str], perfect: list[str], texts: list[str]) -> collections.Counter:
@@ -144,6 +151,19 @@ def causes(read: list[str], perfect: list[str], texts: list[str]) -> collections
         else:
             found["as many, cut elsewhere"] += 1
     return found
+
+
+def save_cut_errors(folder: Path, pictures, read: list[str], perfect: list[str],
+                    texts: list[str]):
+    """The numbers that read right where cut as written but wrong by recognition, each as
+    `<index>_<written>_read_<read>.png`: the segmentation's own errors, to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = 0
+    for i, (picture, r, p, t) in enumerate(zip(pictures, read, perfect, texts)):
+        if p == t and r != t:
+            cv2.imwrite(str(folder / f"{i}_{t}_read_{r}.png"), picture)
+            saved += 1
+    print(f"{saved} numbers read wrong by the cuts alone saved in {folder}")
 
 
 def by_neighbour(read: list[str], texts: list[str], owners) -> dict[str, list[int]]:
