@@ -6,7 +6,7 @@ kept as the digit: a loop cut open stays in one piece, a stem lifted off makes t
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
                                 [--shape 0.5] [--digit -0.5] [--lifted-share 0.5]
-                                [--save-cut-errors DIR]
+                                [--save-cut-errors DIR] [--save-lift-errors DIR]
 
 Numbers are read by recognition (`digits/segment.py`, with data/model/segmenter.json), and
 also cut where they were written, as if the segmentation were perfect: what the model's
@@ -14,7 +14,9 @@ reading of the digits alone allows, with the candidates' cuts by columns; and wi
 taken from exactly its own ink: what cuts along the strokes would allow. `--shape` and
 `--digit` try other `segment.Weights`; `--lifted-share 0` (or 1) writes numbers none (or all)
 of whose digits have pen lifts, where the evaluation's have them in half. `--save-cut-errors`
-keeps the pictures of the numbers read wrong by the segmentation alone. `--digits 0` reads
+keeps the pictures of the numbers read wrong by the segmentation alone, `--save-lift-errors`
+those of the pen-lift digits misread whose unbroken twins read right (the lifts' own errors,
+to judge by eye which a person would read as written). `--digits 0` reads
 the numbers alone, `--numbers 0` the digits alone.
 
 The preprocessing is developed on these figures; the test digits' versions are only
@@ -52,6 +54,8 @@ def main():
     parser.add_argument("--lifted-share", type=float, default=numbers.LIFTED_SHARE)
     parser.add_argument("--save-cut-errors", type=Path, metavar="DIR",
                         help="saves the numbers read wrong by the cuts alone, as PNG files")
+    parser.add_argument("--save-lift-errors", type=Path, metavar="DIR",
+                        help="saves the pen-lift digits misread whose twins read right")
     args = parser.parse_args()
     model = loaded.load_model(args.model)
     threshold = reader.uncertain_threshold(ROOT / "params.yaml")
@@ -67,17 +71,17 @@ def main():
 def read_digits(model, x, y, args, pool):
     """Pen-lift digits against the same digits unbroken, and by the pieces kept."""
     lifted, whole, labels = penlift.render_set(x, y, args.digits, args.seed)
-    scores, errors = {}, collections.Counter()
+    scores, errors, read = {}, collections.Counter(), {}
     for name, pictures in (("pen lifts", lifted), ("unbroken", whole)):
         digits, found = outside.to_model_input(pictures, pool)
         probs = model(digits)
-        predicted = probs.argmax(axis=1)
+        read[name] = probs.argmax(axis=1)
         scores[name] = scoring.accuracy_where_found(probs, found, labels)
         if name == "pen lifts":
             errors = collections.Counter(
-                f"{t}→{p}" for t, p, f in zip(labels, predicted, found) if f and t != p)
+                f"{t}→{p}" for t, p, f in zip(labels, read[name], found) if f and t != p)
             pieces = np.array(pool.map(_pieces, pictures))
-            right = (predicted == labels) & found
+            right = (read[name] == labels) & found
     for name, score in scores.items():
         print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
               f"(no digit found: {score['no_digit']})")
@@ -86,6 +90,9 @@ def read_digits(model, x, y, args, pool):
         f"{label} {right[has].mean():.3f} ({has.sum()})" for label, has in (
             ("one", pieces == 1), ("two", pieces == 2), ("three or more", pieces >= 3))
         if has.any()))
+    if args.save_lift_errors:
+        save_lift_errors(args.save_lift_errors, lifted, labels, read["pen lifts"],
+                         read["unbroken"])
 
 
 def read_numbers(model, x, y, args, threshold, pool):
@@ -164,6 +171,16 @@ def save_cut_errors(folder: Path, pictures, read: list[str], perfect: list[str],
             cv2.imwrite(str(folder / f"{i}_{t}_read_{r}.png"), picture)
             saved += 1
     print(f"{saved} numbers read wrong by the cuts alone saved in {folder}")
+
+
+def save_lift_errors(folder: Path, lifted, labels, read_lifted, read_whole):
+    """The pen-lift digits misread whose unbroken twins read right, each as
+    `<index>_<written>_read_<read>.png`: the errors the lifts alone make, to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    own = np.flatnonzero((read_lifted != labels) & (read_whole == labels))
+    for i in own:
+        cv2.imwrite(str(folder / f"{i}_{labels[i]}_read_{read_lifted[i]}.png"), lifted[i])
+    print(f"{len(own)} pen-lift digits misread whose twins read right saved in {folder}")
 
 
 def by_neighbour(read: list[str], texts: list[str], owners) -> dict[str, list[int]]:
