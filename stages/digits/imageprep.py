@@ -26,6 +26,7 @@ TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
 TIGHT_COVER = 0.8  # strokes spanning this much of a side: a picture cut at its ink there
 NEAR_STROKES = 2.0  # a stroke this many stroke widths from the digit's ink is part of it
+LIFTED_BAR = 1.5  # a bar lifted off its stem is no wider than this × the digit's height
 LIGHT_INK_MARGIN = 1.0  # of the polarity vote's four measures, one's full weight (BENCHMARKS.md)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
@@ -333,21 +334,30 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         return (stroke_width(labels == b.label) >= 0.5 * core_stroke
                 and strength(b) >= 0.5 * darkest)
 
-    def may_join(b, is_near):
+    def bar_lifted(b, tall):  # a 7's or a 5's bar lifted off its stem, running out to one
+        # side: one end over the core's reach, no wider than LIFTED_BAR × the ink kept is tall
+        return (b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
+                and b.w <= LIFTED_BAR * tall)
+
+    def may_join(b, near_ink_tall=0):  # near_ink_tall: how tall the kept ink b lies near is
+        is_near = near_ink_tall > 0
         return (b.area >= 0.05 * core.area
                 and (not streak_like(b)
-                     or (centred(b) and (within_width(b) or is_near) and not touches_border(b)
-                         and same_pen(b)))
+                     or ((centred(b) and (within_width(b) or is_near)
+                          or is_near and bar_lifted(b, near_ink_tall))
+                         and not touches_border(b) and same_pen(b)))
                 and (touches_border(core) or not touches_border(b)))
 
     others = [b for b in candidates + streaks if b is not core]
-    keep = [core] + [b for b in others if in_reach(b) and not bar_beside(b) and may_join(b, False)]
+    keep = [core] + [b for b in others if in_reach(b) and not bar_beside(b) and may_join(b)]
     grown = True
     while grown:  # each stroke kept brings the ones near it within reach
         kept = np.isin(labels, [b.label for b in keep])
         gap = cv2.distanceTransform((~kept).astype(np.uint8), cv2.DIST_L2, 3)
+        rows = np.flatnonzero(kept.any(axis=1))
+        tall = rows[-1] - rows[0] + 1
         joining = [b for b in others if b not in keep
-                   and gap[labels == b.label].min() <= near and may_join(b, True)]
+                   and gap[labels == b.label].min() <= near and may_join(b, tall)]
         keep += joining
         grown = bool(joining)
     return _without_thin_lines(np.isin(labels, [b.label for b in keep]), core_stroke)

@@ -28,6 +28,7 @@ def _arc(cx, cy, rx, ry, start, stop, n=24):
 DIGITS = {  # name: (digit, strokes); a gap of a pen's width or so between strokes
     "open-4-two-strokes": (4, [[(34, 8), (22, 72), (58, 72)], [(70, 18), (68, 112)]]),
     "seven-lifted-bar": (7, [[(16, 14), (80, 12)], [(78, 26), (42, 112)]]),
+    "seven-bar-out-left": (7, [[(12, 13), (66, 12)], [(80, 14), (76, 112)]]),
     "nine-separate-stem": (9, [_arc(44, 36, 24, 24, -20, 330), [(78, 30), (74, 112)]]),
     "five-lifted-bar": (5, [[(30, 16), (26, 54)] + _arc(46, 76, 28, 26, -120, 150),
                             [(40, 12), (82, 10)]]),
@@ -38,6 +39,7 @@ DIGITS = {  # name: (digit, strokes); a gap of a pen's width or so between strok
 BRIDGES = {  # the same digits written without lifting the pen: strokes that close each gap
     "open-4-two-strokes": [[(58, 72), (70, 72)]],
     "seven-lifted-bar": [[(80, 12), (78, 26)]],
+    "seven-bar-out-left": [[(66, 12), (80, 14)]],
     "nine-separate-stem": [[(66, 30), (78, 30)]],
     "five-lifted-bar": [[(30, 16), (40, 12)]],
     "one-lifted-flag": [[(46, 14), (58, 8)]],
