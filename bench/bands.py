@@ -10,8 +10,10 @@ in, bench/bands.json out (read by `make repro`'s summary and by the tests).
 A run is one `dvc repro` (or `dvc exp run -S seed=N`) of main's parameters, on the CPU named.
 A cell left empty was not measured with the present evaluation code and is left out of that
 metric's band. When the code that reads the outside sets changes (not the model's), `--rescore`
-reads them again with each recorded experiment's model, taken from the DVC cache, after `dvc
-repro` has prepared them with the present code; the row's `where` says so.
+reads them again with each recorded experiment's model and segmenter, taken from the DVC cache,
+after `dvc repro` has prepared them with the present code; the row's `where` says so. Each run
+keeps its own segmenter because the training/validation split, which the segmenter is fitted
+on, follows the seed; a change that alters what the segmenter fits needs the runs made again.
 """
 
 import argparse
@@ -62,18 +64,20 @@ OUTSIDE = {"sklearn_digits": ("sklearn_digits", "accuracy"), "photos": ("photos"
            "penlift": ("penlift", "accuracy"), "numbers": ("numbers", "exact")}
 
 
-def _cached_model(experiment: str) -> Path | None:
-    """The ONNX model an experiment made, in the DVC cache (from its dvc.lock); None where
-    this repository does not hold the experiment or its model."""
+def _cached_outs(experiment: str) -> tuple[Path, Path] | None:
+    """The ONNX model and the segmenter an experiment made, in the DVC cache (from its
+    dvc.lock); None where this repository does not hold the experiment or either of them."""
     ref = next((line.split()[-1] for line in _git("for-each-ref", "refs/exps").splitlines()
                 if line.endswith(f"/{experiment}")), None)
     if ref is None:
         return None
-    lock = yaml.safe_load(_git("show", f"{ref}:dvc.lock"))
-    md5 = next(out["md5"] for out in lock["stages"]["export"]["outs"]
-               if out["path"] == "data/model/model.onnx")
-    path = ROOT / ".dvc/cache/files/md5" / md5[:2] / md5[2:]
-    return path if path.exists() else None
+    stages = yaml.safe_load(_git("show", f"{ref}:dvc.lock"))["stages"]
+    paths = []
+    for stage, name in (("export", "data/model/model.onnx"),
+                        ("segmenter", "data/model/segmenter.json")):
+        md5 = next(out["md5"] for out in stages[stage]["outs"] if out["path"] == name)
+        paths.append(ROOT / ".dvc/cache/files/md5" / md5[:2] / md5[2:])
+    return tuple(paths) if all(path.exists() for path in paths) else None
 
 
 def _rescore(rows: list[dict], recipes: list[str]) -> list[dict]:
@@ -88,37 +92,40 @@ def _rescore(rows: list[dict], recipes: list[str]) -> list[dict]:
     from digits import loaded, segment
     from evaluate import robustness
 
-    segmenter = segment.Segmenter.load(ROOT / "data/model/segmenter.json")
     commit = _git("rev-parse", "--short=7", "HEAD").strip()
     changed, missing, reread = set(), [], 0
     for row in rows:
         if row["recipe"] not in recipes or not row["where"].startswith("dvc exp "):
             continue
         experiment = row["where"].split(",")[0].split()[2]
-        model = _cached_model(experiment)
-        if model is None:
+        cached = _cached_outs(experiment)
+        if cached is None:
             missing.append((row, experiment))
             continue
         with tempfile.TemporaryDirectory() as tmp:  # loaded models go by their suffix
             path = Path(tmp) / "model.onnx"
-            shutil.copy(model, path)
-            scores = robustness(loaded.load_model(path), segmenter, ROOT / "data/outside")
+            shutil.copy(cached[0], path)
+            scores = robustness(loaded.load_model(path), segment.Segmenter.load(cached[1]),
+                                ROOT / "data/outside")
         for metric, (name, key) in OUTSIDE.items():
             if str(scores[name][key]) != row[metric]:
                 changed.add(metric)
             row[metric] = scores[name][key]
-        row["where"] = f"dvc exp {experiment}, outside sets re-scored on {commit}"
+        row["where"] = (f"dvc exp {experiment}, outside sets re-scored on {commit} with its "
+                        f"own segmenter")
         reread += 1
         print(experiment, {metric: row[metric] for metric in OUTSIDE})
     if missing and not reread:  # what the new code changes is then unknown
-        print("no model of these runs is in the DVC cache: their rows are left as they were")
+        print("the DVC cache holds none of these runs' models and segmenters: their rows are "
+              "left as they were")
         missing = []
     for row, experiment in missing:
         for metric in changed:
             row[metric] = ""
-        row["where"] = (f"dvc exp {experiment}, not re-scored on {commit} (its model was not "
-                        f"in the DVC cache): {', '.join(sorted(changed)) or 'nothing'} left out")
-        print(experiment, "not re-scored: its model is not in the DVC cache")
+        row["where"] = (f"dvc exp {experiment}, not re-scored on {commit} (its model or "
+                        f"segmenter was not in the DVC cache): "
+                        f"{', '.join(sorted(changed)) or 'nothing'} left out")
+        print(experiment, "not re-scored: its model or segmenter is not in the DVC cache")
     with open(RUNS, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()

@@ -27,3 +27,27 @@ def test_the_summary_says_within_or_outside_the_band():
     lines = reproduced.summary(metrics, metrics, band)
     verdicts = [line.endswith("within the band") for line in lines[1:]]
     assert verdicts == [True, False, True, False, True, False]
+
+
+def test_a_rescored_run_is_read_with_its_own_model_and_segmenter(tmp_path, monkeypatch):
+    """The split, and so the segmenter, follows the seed: each experiment's own, from its
+    dvc.lock, and none where the DVC cache lacks either."""
+    bands = bench_module("bands")
+    monkeypatch.setattr(bands, "ROOT", tmp_path)
+    md5 = {"data/model/model.onnx": "a" * 32, "data/model/segmenter.json": "b" * 32}
+    lock = {"stages": {stage: {"outs": [{"path": path, "md5": md5[path]}]} for stage, path in
+                       (("export", "data/model/model.onnx"),
+                        ("segmenter", "data/model/segmenter.json"))}}
+    (tmp_path / "dvc.lock").write_text(json.dumps(lock))
+    for args in (("init", "-q"), ("add", "dvc.lock"),
+                 ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "run")):
+        bands._git(*args)
+    bands._git("update-ref", "refs/exps/ab/cdef/seed-one", "HEAD")
+    cached = [tmp_path / ".dvc/cache/files/md5" / h[:2] / h[2:] for h in md5.values()]
+    for path in cached:
+        path.parent.mkdir(parents=True)
+        path.write_text("x")
+    assert bands._cached_outs("seed-one") == tuple(cached)
+    assert bands._cached_outs("another") is None
+    cached[1].unlink()
+    assert bands._cached_outs("seed-one") is None
