@@ -41,9 +41,10 @@ def test_the_open_four_without_its_upright_is_not_what_is_seen():
 
 
 def _singles() -> dict:
-    # Each digit as the numbers draw it: the 7 with its bar out left is drawn alone only.
+    # Each digit as the numbers draw it: the 7 with its bar out left and the 3 whose arcs
+    # lie far apart are drawn alone only.
     return {int(p.name[0]): _seen(p) for p in HANDWRITTEN.glob("[0-9]-*.png")
-            if p.name != "7-seven-bar-out-left.png"}
+            if p.name not in ("7-seven-bar-out-left.png", "3-three-arcs-apart.png")}
 
 
 @pytest.mark.parametrize("text", ["9241", "743", "1259"])

@@ -25,8 +25,10 @@ MNIST_BOX = (17, 21)  # an MNIST digit's ink box, longer side: 18–20, and a pi
 TARGET_STROKE = 2.4  # MNIST's typical stroke width, in pixels of the 20×20 box
 ZOOM_BELOW = 0.25  # what stands out filling less of the shorter side than this is zoomed in on
 TIGHT_COVER = 0.8  # strokes spanning this much of a side: a picture cut at its ink there
-NEAR_STROKES = 2.0  # a stroke this many stroke widths from the digit's ink is part of it
-LIFTED_BAR = 1.5  # a bar lifted off its stem is no wider than this × the digit's height
+NEAR_STROKES = 2.0  # in a number, pieces this many stroke widths apart may be one digit's
+ALONE_NEAR_STROKES = 3.0  # one digit alone: a stroke this many stroke widths from its ink is
+# part of it (no neighbour to take it from)
+LIFTED_BAR = 2.0  # a bar lifted off its stem is no wider than this × the digit's height
 LIGHT_INK_MARGIN = 1.0  # of the polarity vote's four measures, one's full weight (BENCHMARKS.md)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".npy"}
 
@@ -300,11 +302,11 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         raise NoDigit("no digit found (only specks)")
     # Broken strokes of the same digit lie within the core's reach.
     mx, my = 0.35 * core.w + 0.1 * core.h, 0.25 * core.h
-    # Strokes written with a pen lift lie close to the rest: within NEAR_STROKES stroke
+    # Strokes written with a pen lift lie close to the rest: within ALONE_NEAR_STROKES stroke
     # widths of the ink kept so far (the L and the upright of an open 4, a 9's stem, a 7's
-    # bar), however they sit against the core's box.
+    # bar, a 3's lower arc), however they sit against the core's box.
     core_stroke = stroke_width(labels == core.label)
-    near = NEAR_STROKES * core_stroke
+    near = ALONE_NEAR_STROKES * core_stroke
 
     def within_width(b):
         return core.x - mx <= b.x and b.x + b.w / 2 <= core.x + core.w + mx
@@ -335,8 +337,10 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
                 and strength(b) >= 0.5 * darkest)
 
     def bar_lifted(b, tall):  # a 7's or a 5's bar lifted off its stem, running out to one
-        # side: one end over the core's reach, no wider than LIFTED_BAR × the ink kept is tall
-        return (b.x < core.x + core.w + mx and b.x + b.w > core.x - mx
+        # side: one end over the core's reach or half a near distance short of it, no wider
+        # than LIFTED_BAR × the ink kept is tall
+        short = 0.5 * near
+        return (b.x < core.x + core.w + mx + short and b.x + b.w > core.x - mx - short
                 and b.w <= LIFTED_BAR * tall)
 
     def may_join(b, near_ink_tall=0):  # near_ink_tall: how tall the kept ink b lies near is
@@ -351,13 +355,16 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     others = [b for b in candidates + streaks if b is not core]
     keep = [core] + [b for b in others if in_reach(b) and not bar_beside(b) and may_join(b)]
     grown = True
-    while grown:  # each stroke kept brings the ones near it within reach
+    while grown:  # each stroke kept brings the ones near it within reach; a tall bar beside
+        # the core (an open 4's upright, or a neighbour's 1) only as near as in a number
         kept = np.isin(labels, [b.label for b in keep])
         gap = cv2.distanceTransform((~kept).astype(np.uint8), cv2.DIST_L2, 3)
         rows = np.flatnonzero(kept.any(axis=1))
         tall = rows[-1] - rows[0] + 1
         joining = [b for b in others if b not in keep
-                   and gap[labels == b.label].min() <= near and may_join(b, tall)]
+                   and gap[labels == b.label].min() <= (
+                       NEAR_STROKES * core_stroke if bar_beside(b) else near)
+                   and may_join(b, tall)]
         keep += joining
         grown = bool(joining)
     return _without_thin_lines(np.isin(labels, [b.label for b in keep]), core_stroke)

@@ -35,6 +35,7 @@ DIGITS = {  # name: (digit, strokes); a gap of a pen's width or so between strok
     "one-lifted-flag": (1, [[(30, 34), (46, 14)], [(58, 8), (58, 112)]]),
     "three-two-arcs": (3, [_arc(48, 34, 28, 24, -160, 80), _arc(48, 84, 30, 26, -80, 160)]),
     "eight-two-loops": (8, [_arc(50, 32, 22, 22, 0, 360), _arc(50, 86, 27, 25, -75, 265)]),
+    "three-arcs-apart": (3, [_arc(48, 28, 28, 20, -160, 80), _arc(48, 96, 30, 18, -80, 160)]),
 }
 BRIDGES = {  # the same digits written without lifting the pen: strokes that close each gap
     "open-4-two-strokes": [[(58, 72), (70, 72)]],
@@ -43,6 +44,7 @@ BRIDGES = {  # the same digits written without lifting the pen: strokes that clo
     "nine-separate-stem": [[(66, 30), (78, 30)]],
     "five-lifted-bar": [[(30, 16), (40, 12)]],
     "one-lifted-flag": [[(46, 14), (58, 8)]],
+    "three-arcs-apart": [[(53, 48), (53, 78)]],
 }
 NUMBERS = {"9241": ["nine-separate-stem", "two", "open-4-two-strokes", "one-lifted-flag"],
            "743": ["seven-lifted-bar", "open-4-two-strokes", "three-two-arcs"],
