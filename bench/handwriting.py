@@ -1,7 +1,8 @@
 """Handwriting as people write it, on *validation* digits: digits with pen lifts against the
 same digits unbroken, and numbers of 2–8 digits read exactly (with the errors that remain).
 The pen-lift digits are also scored by how many separate pieces of ink the preprocessing
-kept as the digit: a loop cut open stays in one piece, a stem lifted off makes two.
+kept as the digit: a loop cut open stays in one piece, a stem lifted off makes two; and both
+sets are counted where the preprocessing left out over 5% of a picture's ink.
 
     python bench/handwriting.py [--model data/model/model.onnx] [--digits 1000]
                                 [--numbers 500] [--seed 1] [--split val]
@@ -39,6 +40,8 @@ sys.path.insert(0, str(ROOT / "stages"))
 from digits import (candidates, imageprep, loaded, numbers, outside, penlift, reader,  # noqa: E402
                     scoring, segment)
 from digits.pool import Pool  # noqa: E402
+
+MOST_INK = 0.95  # a digit read from less of its ink than this lost a piece to the preprocessing
 
 
 def main():
@@ -80,8 +83,10 @@ def read_digits(model, x, y, args, pool):
         if name == "pen lifts":
             errors = collections.Counter(
                 f"{t}→{p}" for t, p, f in zip(labels, read[name], found) if f and t != p)
-            pieces = np.array(pool.map(_pieces, pictures))
+            pieces, dropped = np.array(pool.map(_pieces, pictures)).T
             right = (read[name] == labels) & found
+        else:
+            dropped_whole = np.array(pool.map(_pieces, pictures))[:, 1]
     for name, score in scores.items():
         print(f"{name:10s} accuracy {score['accuracy']:.4f} on {score['n']} digits "
               f"(no digit found: {score['no_digit']})")
@@ -90,6 +95,9 @@ def read_digits(model, x, y, args, pool):
         f"{label} {right[has].mean():.3f} ({has.sum()})" for label, has in (
             ("one", pieces == 1), ("two", pieces == 2), ("three or more", pieces >= 3))
         if has.any()))
+    short = dropped > 1 - MOST_INK
+    print(f"read from under {MOST_INK:.0%} of their ink: pen lifts {short.sum()} "
+          f"({(short & ~right).sum()} misread), unbroken {(dropped_whole > 1 - MOST_INK).sum()}")
     if args.save_lift_errors:
         save_lift_errors(args.save_lift_errors, lifted, labels, read["pen lifts"],
                          read["unbroken"])
@@ -248,13 +256,16 @@ def by_ink_kept(paths, probs, kept, texts) -> dict[str, list[int]]:
     return found
 
 
-def _pieces(picture: np.ndarray) -> int:
-    """How many separate pieces of ink (8-connected) the preprocessing keeps as the digit."""
+def _pieces(picture: np.ndarray) -> tuple[int, float]:
+    """How many separate pieces of ink (8-connected) the preprocessing keeps as the digit,
+    and the share of the picture's ink it leaves out."""
     try:
-        _, (kept,) = imageprep.grouping(imageprep.as_grey(picture))
+        ink, (kept,) = imageprep.grouping(imageprep.as_grey(picture))
     except imageprep.NoDigit:
-        return 0
-    return len(imageprep.components(kept.astype(np.uint8))[1])
+        return 0, 1.0
+    kept = kept > 0
+    return (len(imageprep.components(kept.astype(np.uint8))[1]),
+            float((ink & ~kept).sum() / max(ink.sum(), 1)))
 
 
 def perfect_paths(lattices, probs, is_digit) -> list[np.ndarray]:
