@@ -343,12 +343,12 @@ def _keep_digit(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         return (b.x < core.x + core.w + mx + short and b.x + b.w > core.x - mx - short
                 and b.w <= LIFTED_BAR * tall)
 
-    def may_join(b, near_ink_tall=0):  # near_ink_tall: how tall the kept ink b lies near is
-        is_near = near_ink_tall > 0
+    def may_join(b, tall=None):  # tall: how tall the kept ink is, when b lies near it
+        is_near = tall is not None
         return (b.area >= 0.05 * core.area
                 and (not streak_like(b)
                      or ((centred(b) and (within_width(b) or is_near)
-                          or is_near and bar_lifted(b, near_ink_tall))
+                          or is_near and bar_lifted(b, tall))
                          and not touches_border(b) and same_pen(b)))
                 and (touches_border(core) or not touches_border(b)))
 
